@@ -1,0 +1,297 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"talkwarehouse/tables"
+	"talkwarehouse/warehouse"
+	"talkwarehouse/zendesk"
+)
+
+// Activities holds what every activity shares in one worker process: one
+// Zendesk client (so its rate budgets are the worker's) and one warehouse.
+type Activities struct {
+	Zendesk   *zendesk.Client
+	Warehouse *warehouse.Warehouse
+	// StartDate is where exports begin the first time or on a full refresh.
+	StartDate time.Time
+	Log       *slog.Logger
+	// HeartbeatEvery is how often a running activity heartbeats, including
+	// while it waits for the rate budget (default 5 s).
+	HeartbeatEvery time.Duration
+	// ListPageSize is per_page for offset-paged lists (default 100).
+	ListPageSize int
+}
+
+// Error types of non-retryable failures, for the workflow's retry policy.
+var NonRetryable = []string{"auth", "not_found", "rejected", "stuck", "bad_input"}
+
+// SyncTable syncs one source table and the tables derived from it.
+func (a *Activities) SyncTable(ctx context.Context, in SyncTableInput) (SyncTableResult, error) {
+	t, ok := tables.Get(in.Table)
+	if !ok || t.Parent != "" {
+		return SyncTableResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("%q is not a source table", in.Table), "bad_input", nil)
+	}
+	run := a.newRun(ctx, t)
+	defer run.stop()
+
+	var err error
+	switch t.Kind {
+	case tables.Export:
+		err = a.syncExport(ctx, run, in.FullRefresh)
+	case tables.Snapshot:
+		err = a.syncList(ctx, run)
+	case tables.Stats:
+		err = a.syncStats(ctx, run)
+	}
+	res := run.result()
+	switch kind := zendesk.KindOf(err); {
+	case err == nil:
+		a.log().Info("table synced", "table", t.Name, "rows", run.cp.Rows, "pages", run.cp.Pages, "requests", run.tally.Requests.Load())
+		return res, nil
+	case kind == zendesk.Forbidden:
+		// A plan or role without access skips this table; the others sync.
+		for i := range res.Tables {
+			res.Tables[i].Skipped, res.Tables[i].Reason = true, err.Error()
+		}
+		a.log().Warn("table skipped", "table", t.Name, "reason", err.Error())
+		return res, nil
+	case kind == zendesk.Auth, kind == zendesk.NotFound, kind == zendesk.Rejected, kind == zendesk.Stuck:
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), string(kind), nil)
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return res, err
+	default:
+		return res, temporal.NewApplicationError(err.Error(), "transient")
+	}
+}
+
+func (a *Activities) log() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.Default()
+}
+
+// syncExport reads calls or legs from their cursor. The cursor is stored in
+// ClickHouse after each page's rows are, so a crash loses at most a page of
+// work; a retried attempt resumes from the later of that cursor and its
+// last heartbeat.
+func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool) error {
+	t := run.table
+	syncID := activity.GetInfo(ctx).WorkflowExecution.RunID
+	stored, found, err := a.Warehouse.LoadCursor(ctx, t.Name)
+	if err != nil {
+		return err
+	}
+	start := zendesk.ExportCursor{StartTime: a.StartDate.Unix()}
+	switch {
+	case found && stored.SyncID == syncID:
+		// This run already made progress (an earlier attempt): resume it,
+		// even on a full refresh.
+		start.StartTime = stored.Cursor.Unix()
+	case found && !fullRefresh:
+		start.StartTime = stored.Cursor.Unix()
+	}
+	if hb := run.cp; hb.StartTime > start.StartTime {
+		start = zendesk.ExportCursor{StartTime: hb.StartTime, URL: hb.ExportURL}
+	}
+	before := start.Time()
+	run.cursorBefore = &before
+	if found && !fullRefresh {
+		// The start of this sync is the cursor as the last sync left it.
+		prev := stored.Cursor
+		run.cursorBefore = &prev
+	}
+	end, err := a.Zendesk.Export(ctx, t.Path, t.Envelope, start, run.tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
+		if err := run.write(ctx, a.Warehouse, p, time.Now()); err != nil {
+			return err
+		}
+		if err := a.Warehouse.SaveCursor(ctx, warehouse.Cursor{
+			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.cp.Rows[t.Name]),
+		}); err != nil {
+			return err
+		}
+		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL })
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	after := end.Time()
+	run.cursorAfter = &after
+	return nil
+}
+
+// syncList reads a configuration table whole, following next_page, and
+// resumes from the heartbeat's next page on a retry.
+func (a *Activities) syncList(ctx context.Context, run *run) error {
+	t := run.table
+	u := run.cp.NextURL
+	if u == "" {
+		u = a.Zendesk.URL(t.Path, url.Values{"per_page": {fmt.Sprint(a.listPageSize())}})
+	}
+	return a.Zendesk.List(ctx, u, t.Envelope, run.tally, func(p zendesk.Page, next string) error {
+		if err := run.write(ctx, a.Warehouse, p, time.Now()); err != nil {
+			return err
+		}
+		run.advance(func(cp *Checkpoint) { cp.NextURL = next })
+		return nil
+	})
+}
+
+// syncStats takes one snapshot of a statistics endpoint. All its pages are
+// read first and written as one batch stamped with the fetch time, so a
+// snapshot is stored whole or not at all; these lists are small (one row
+// per agent).
+func (a *Activities) syncStats(ctx context.Context, run *run) error {
+	t := run.table
+	fetchedAt := time.Now()
+	var all zendesk.Page
+	u := a.Zendesk.URL(t.Path, nil)
+	if !t.Single {
+		u = a.Zendesk.URL(t.Path, url.Values{"per_page": {fmt.Sprint(a.listPageSize())}})
+	}
+	err := a.Zendesk.List(ctx, u, t.Envelope, run.tally, func(p zendesk.Page, _ string) error {
+		all.Records = append(all.Records, p.Records...)
+		run.advance(nil)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return run.write(ctx, a.Warehouse, all, fetchedAt)
+}
+
+func (a *Activities) listPageSize() int {
+	if a.ListPageSize > 0 {
+		return a.ListPageSize
+	}
+	return 100
+}
+
+// run is one attempt's state: the checkpoint, shared with the background
+// heartbeat, and the request tally.
+type run struct {
+	ctx   context.Context
+	table *tables.Table
+	start time.Time
+	tally *zendesk.Tally
+	log   *slog.Logger
+
+	mu                        sync.Mutex
+	cp                        Checkpoint
+	problems                  int
+	cursorBefore, cursorAfter *time.Time
+
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+// newRun restores the last heartbeat's checkpoint and starts heartbeating
+// every HeartbeatEvery, so that an activity waiting on the rate budget or a
+// slow page never looks like a dead worker.
+func (a *Activities) newRun(ctx context.Context, t *tables.Table) *run {
+	r := &run{ctx: ctx, table: t, start: time.Now(), tally: &zendesk.Tally{}, log: a.log(), done: make(chan struct{})}
+	if activity.HasHeartbeatDetails(ctx) {
+		var cp Checkpoint
+		if err := activity.GetHeartbeatDetails(ctx, &cp); err == nil {
+			r.cp = cp
+			r.log.Info("resuming from heartbeat", "table", t.Name, "pages", cp.Pages, "start_time", cp.StartTime, "next_url", cp.NextURL != "")
+		}
+	}
+	if r.cp.Rows == nil {
+		r.cp.Rows = map[string]int{}
+	}
+	every := a.HeartbeatEvery
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				activity.RecordHeartbeat(ctx, r.checkpoint())
+			}
+		}
+	}()
+	return r
+}
+
+func (r *run) stop() {
+	close(r.done)
+	r.wg.Wait()
+}
+
+func (r *run) checkpoint() Checkpoint {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cp := r.cp
+	cp.Rows = make(map[string]int, len(r.cp.Rows))
+	for k, v := range r.cp.Rows {
+		cp.Rows[k] = v
+	}
+	return cp
+}
+
+// write stores one page (and its derived rows) and counts it.
+func (r *run) write(ctx context.Context, w *warehouse.Warehouse, p zendesk.Page, fetchedAt time.Time) error {
+	res, err := w.WritePage(ctx, r.table, p.Records, warehouse.NewStamp(fetchedAt))
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	for name, n := range res.Rows {
+		r.cp.Rows[name] += n
+	}
+	if len(res.Problems) > 0 && r.problems < 3 {
+		r.log.Warn("field values of an unexpected type stored as NULL (kept in _raw)", "table", r.table.Name, "example", res.Problems[0].Error(), "count", len(res.Problems))
+	}
+	r.problems += len(res.Problems)
+	r.mu.Unlock()
+	return nil
+}
+
+// advance counts a page and updates the checkpoint, then heartbeats it.
+func (r *run) advance(update func(*Checkpoint)) {
+	r.mu.Lock()
+	r.cp.Pages++
+	if update != nil {
+		update(&r.cp)
+	}
+	r.mu.Unlock()
+	// The SDK throttles heartbeats to the server; the newest details win.
+	activity.RecordHeartbeat(r.ctx, r.checkpoint())
+}
+
+func (r *run) result() SyncTableResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out SyncTableResult
+	for _, t := range r.table.Family() {
+		out.Tables = append(out.Tables, TableResult{
+			Table: t.Name, Kind: string(t.Kind), Rows: r.cp.Rows[t.Name], Pages: r.cp.Pages,
+			Requests: r.tally.Requests.Load(), Retries: r.tally.Retries.Load(), Throttled: r.tally.Throttled.Load(),
+			Duration: time.Since(r.start), Problems: r.problems,
+			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter,
+		})
+	}
+	return out
+}

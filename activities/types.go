@@ -1,0 +1,56 @@
+// Package activities does the I/O of a sync: one activity per source table
+// fetches from Zendesk page by page, writes each page to ClickHouse, and
+// heartbeats its checkpoint so a retried attempt resumes where the work
+// stopped. Activities return counts and cursors, never records.
+package activities
+
+import "time"
+
+// SyncTableInput asks for one source table. It holds no secrets: those
+// stay in the worker's environment.
+type SyncTableInput struct {
+	// Table is a source table (derived tables come with their source:
+	// ivr_menus and ivr_routes with ivrs).
+	Table string `json:"table"`
+	// FullRefresh re-exports calls and legs from ZENDESK_START_DATE instead
+	// of the stored cursor. Other tables are always read whole.
+	FullRefresh bool `json:"full_refresh"`
+}
+
+// TableResult is what a sync did to one warehouse table.
+type TableResult struct {
+	Table     string        `json:"table"`
+	Kind      string        `json:"kind"`
+	Rows      int           `json:"rows"`  // rows written (duplicates across page boundaries included)
+	Pages     int           `json:"pages"` // pages fetched by this table's source
+	Requests  int64         `json:"requests"`
+	Retries   int64         `json:"retries"`
+	Throttled int64         `json:"throttled"` // 429 answers
+	Duration  time.Duration `json:"duration"`
+	// Skipped tables were not synced (403: plan or role) and say why.
+	Skipped bool   `json:"skipped,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	// Exports only: the cursor before and after (start_time of the next sync).
+	CursorBefore *time.Time `json:"cursor_before,omitempty"`
+	CursorAfter  *time.Time `json:"cursor_after,omitempty"`
+	// Problems counts field values of an unexpected type stored as NULL.
+	Problems int `json:"problems,omitempty"`
+}
+
+// SyncTableResult covers a source table and the tables derived from it.
+type SyncTableResult struct {
+	Tables []TableResult `json:"tables"`
+}
+
+// Checkpoint is the heartbeat detail: enough to resume mid-table. It holds
+// cursors and counts, never records or credentials.
+type Checkpoint struct {
+	// NextURL is the next page of an offset-paged list.
+	NextURL string `json:"next_url,omitempty"`
+	// StartTime and ExportURL are an export's next request.
+	StartTime int64  `json:"start_time,omitempty"`
+	ExportURL string `json:"export_url,omitempty"`
+	// Rows and Pages so far, carried across attempts.
+	Rows  map[string]int `json:"rows,omitempty"`
+	Pages int            `json:"pages"`
+}

@@ -1,0 +1,200 @@
+// Package config reads every setting from the environment (caarlos0/env).
+// Secrets (API token, OAuth token, ClickHouse password) live only here, in
+// the worker's process: they are never put in workflow inputs, heartbeats,
+// logs or errors, and String methods redact them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Zendesk is how to reach and authenticate with the Talk API.
+type Zendesk struct {
+	Subdomain  string    `env:"ZENDESK_SUBDOMAIN"`
+	Email      string    `env:"ZENDESK_EMAIL"`
+	APIToken   string    `env:"ZENDESK_API_TOKEN"`
+	OAuthToken string    `env:"ZENDESK_OAUTH_TOKEN"`
+	StartDate  time.Time `env:"ZENDESK_START_DATE"`
+	// BaseURL overrides https://{subdomain}.zendesk.com (simulators, proxies).
+	BaseURL string `env:"ZENDESK_BASE_URL"`
+	// ExportRPM is the incremental exports' budget (calls and legs together)
+	// and RPM the account-wide one, in requests per rolling minute; 0 = none.
+	ExportRPM int `env:"ZENDESK_EXPORT_RPM" envDefault:"10"`
+	RPM       int `env:"ZENDESK_RPM" envDefault:"200"`
+}
+
+// ClickHouse is the warehouse connection (native protocol).
+type ClickHouse struct {
+	Addr     string `env:"CLICKHOUSE_ADDR" envDefault:"127.0.0.1:9000"`
+	Database string `env:"CLICKHOUSE_DATABASE" envDefault:"zendesk_talk"`
+	User     string `env:"CLICKHOUSE_USER" envDefault:"default"`
+	Password string `env:"CLICKHOUSE_PASSWORD"`
+}
+
+// Temporal is where workflows run.
+type Temporal struct {
+	Address   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
+	Namespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	TaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"talkwarehouse"`
+	// UIAddress is only used to print links to the web UI.
+	UIAddress string `env:"TEMPORAL_UI_ADDRESS" envDefault:"http://127.0.0.1:8233"`
+}
+
+// Worker is everything the worker needs.
+type Worker struct {
+	Zendesk    Zendesk
+	ClickHouse ClickHouse
+	Temporal   Temporal
+}
+
+// LoadTemporal reads only the Temporal settings (the starter needs no
+// secrets at all).
+func LoadTemporal() (Temporal, error) {
+	var t Temporal
+	if err := env.Parse(&t); err != nil {
+		return t, explain(err)
+	}
+	return t, t.validate()
+}
+
+// LoadWorker reads and checks every worker setting. A missing or malformed
+// setting is an error that names the variable.
+func LoadWorker(now time.Time) (Worker, error) {
+	var w Worker
+	if err := env.Parse(&w); err != nil {
+		return w, explain(err)
+	}
+	var errs []error
+	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Temporal.validate())
+	return w, errors.Join(errs...)
+}
+
+// LoadClickHouse reads only the warehouse settings.
+func LoadClickHouse() (ClickHouse, error) {
+	var c ClickHouse
+	if err := env.Parse(&c); err != nil {
+		return c, explain(err)
+	}
+	return c, c.validate()
+}
+
+// explain turns env's parse errors (which may quote the offending value)
+// into messages that name the variable without echoing values.
+func explain(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	var out []error
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			out = append(out, fmt.Errorf("%s: cannot parse as %s (for dates use RFC 3339 UTC, e.g. 2017-01-25T00:00:00Z)", envName(pe.Name), pe.Type))
+			continue
+		}
+		out = append(out, e)
+	}
+	return errors.Join(out...)
+}
+
+var fieldEnv = map[string]string{
+	"StartDate": "ZENDESK_START_DATE", "ExportRPM": "ZENDESK_EXPORT_RPM", "RPM": "ZENDESK_RPM",
+}
+
+func envName(field string) string {
+	if n, ok := fieldEnv[field]; ok {
+		return n
+	}
+	return field
+}
+
+func (z Zendesk) validate(now time.Time) error {
+	var errs []error
+	if z.Subdomain == "" && z.BaseURL == "" {
+		errs = append(errs, errors.New("ZENDESK_SUBDOMAIN is not set (your account is https://SUBDOMAIN.zendesk.com)"))
+	}
+	if z.Subdomain != "" && strings.ContainsAny(z.Subdomain, "./: ") {
+		errs = append(errs, errors.New("ZENDESK_SUBDOMAIN must be the bare subdomain, e.g. acme for https://acme.zendesk.com"))
+	}
+	if z.BaseURL != "" {
+		if u, err := url.Parse(z.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, errors.New("ZENDESK_BASE_URL must be an absolute http(s) URL, e.g. http://127.0.0.1:8089"))
+		}
+	}
+	switch {
+	case z.OAuthToken != "" && z.APIToken != "":
+		errs = append(errs, errors.New("set either ZENDESK_API_TOKEN (with ZENDESK_EMAIL) or ZENDESK_OAUTH_TOKEN, not both"))
+	case z.OAuthToken == "" && z.APIToken == "":
+		errs = append(errs, errors.New("no credential: set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN"))
+	case z.APIToken != "" && z.Email == "":
+		errs = append(errs, errors.New("ZENDESK_EMAIL is not set (needed with ZENDESK_API_TOKEN)"))
+	}
+	if z.StartDate.IsZero() {
+		errs = append(errs, errors.New("ZENDESK_START_DATE is not set (RFC 3339 UTC, e.g. 2017-01-25T00:00:00Z)"))
+	} else if z.StartDate.After(now) {
+		errs = append(errs, fmt.Errorf("ZENDESK_START_DATE %s is in the future", z.StartDate.UTC().Format(time.RFC3339)))
+	}
+	if z.ExportRPM < 0 {
+		errs = append(errs, errors.New("ZENDESK_EXPORT_RPM must be 0 (no limit) or more"))
+	}
+	if z.RPM < 0 {
+		errs = append(errs, errors.New("ZENDESK_RPM must be 0 (no limit) or more"))
+	}
+	return errors.Join(errs...)
+}
+
+// APIBase is the Talk API root, e.g. https://acme.zendesk.com/api/v2/channels/voice.
+func (z Zendesk) APIBase() string {
+	base := z.BaseURL
+	if base == "" {
+		base = "https://" + z.Subdomain + ".zendesk.com"
+	}
+	return strings.TrimRight(base, "/") + "/api/v2/channels/voice"
+}
+
+// String describes the settings without secrets.
+func (z Zendesk) String() string {
+	auth := "api token for " + z.Email
+	if z.OAuthToken != "" {
+		auth = "oauth token"
+	}
+	return fmt.Sprintf("%s (%s, start %s, export %d rpm, account %d rpm)",
+		z.APIBase(), auth, z.StartDate.UTC().Format(time.RFC3339), z.ExportRPM, z.RPM)
+}
+
+func (c ClickHouse) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, errors.New("CLICKHOUSE_ADDR must be host:port of the native protocol, e.g. 127.0.0.1:9000"))
+	}
+	if c.Database == "" || strings.ContainsAny(c.Database, " `.;'\"") {
+		errs = append(errs, errors.New("CLICKHOUSE_DATABASE must be a plain database name"))
+	}
+	return errors.Join(errs...)
+}
+
+// String describes the connection without the password.
+func (c ClickHouse) String() string {
+	return fmt.Sprintf("clickhouse://%s@%s/%s", c.User, c.Addr, c.Database)
+}
+
+func (t Temporal) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(t.Address); err != nil {
+		errs = append(errs, errors.New("TEMPORAL_ADDRESS must be host:port, e.g. 127.0.0.1:7233"))
+	}
+	if t.Namespace == "" {
+		errs = append(errs, errors.New("TEMPORAL_NAMESPACE must not be empty"))
+	}
+	if t.TaskQueue == "" {
+		errs = append(errs, errors.New("TEMPORAL_TASK_QUEUE must not be empty"))
+	}
+	return errors.Join(errs...)
+}

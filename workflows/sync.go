@@ -1,0 +1,151 @@
+// Package workflows orchestrates syncs. Workflows only decide what runs
+// and collect counts; the activities do every request and every insert.
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"talkwarehouse/activities"
+	"talkwarehouse/tables"
+)
+
+// SyncInput is a sync's request, readable as is in the web UI. It carries
+// no secrets.
+type SyncInput struct {
+	// Tables to sync; empty means all 13.
+	Tables []string `json:"tables,omitempty"`
+	// FullRefresh re-exports calls and call_legs from ZENDESK_START_DATE.
+	FullRefresh bool `json:"full_refresh,omitempty"`
+}
+
+// SyncResult reports every table the sync touched, in name order.
+type SyncResult struct {
+	Tables []activities.TableResult `json:"tables"`
+}
+
+// Activity timeouts. A dead worker is noticed within HeartbeatTimeout; an
+// export of years of calls at 10 requests per minute can take many hours.
+const (
+	HeartbeatTimeout    = 30 * time.Second
+	StartToCloseTimeout = 24 * time.Hour
+)
+
+// ProgressQuery returns the per-table state of a running sync.
+const ProgressQuery = "progress"
+
+// TableProgress is one table's state in the progress query.
+type TableProgress struct {
+	Table  string                  `json:"table"`
+	State  string                  `json:"state"` // running, done, skipped, failed
+	Result *activities.TableResult `json:"result,omitempty"`
+	Error  string                  `json:"error,omitempty"`
+}
+
+// Sync runs one activity per source table, all at once: the worker's shared
+// rate budgets pace their requests. It waits for every table, so one
+// failing table does not stop the others, then fails if any table failed.
+func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
+	requested, err := tables.Resolve(in.Tables)
+	if err != nil {
+		return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
+	}
+	sources := tables.Sources(requested)
+
+	progress := map[string]*TableProgress{}
+	for _, s := range sources {
+		for _, t := range s.Family() {
+			progress[t.Name] = &TableProgress{Table: t.Name, State: "running"}
+		}
+	}
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() ([]TableProgress, error) {
+		out := make([]TableProgress, 0, len(progress))
+		for _, p := range progress {
+			out = append(out, *p)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Table < out[j].Table })
+		return out, nil
+	}); err != nil {
+		return SyncResult{}, err
+	}
+
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: StartToCloseTimeout,
+		HeartbeatTimeout:    HeartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        5 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Minute,
+			MaximumAttempts:        10,
+			NonRetryableErrorTypes: activities.NonRetryable,
+		},
+	})
+	var a *activities.Activities
+	futures := make([]workflow.Future, len(sources))
+	for i, s := range sources {
+		futures[i] = workflow.ExecuteActivity(ctx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh})
+	}
+
+	var res SyncResult
+	var failures []string
+	for i, s := range sources {
+		var r activities.SyncTableResult
+		if err := futures[i].Get(ctx, &r); err != nil {
+			msg := rootMessage(err)
+			failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
+			for _, t := range s.Family() {
+				progress[t.Name].State, progress[t.Name].Error = "failed", msg
+			}
+			continue
+		}
+		for _, tr := range r.Tables {
+			tr := tr
+			state := "done"
+			if tr.Skipped {
+				state = "skipped"
+			}
+			progress[tr.Table].State, progress[tr.Table].Result = state, &tr
+			res.Tables = append(res.Tables, tr)
+		}
+	}
+	sort.Slice(res.Tables, func(i, j int) bool { return res.Tables[i].Table < res.Tables[j].Table })
+	if len(failures) > 0 {
+		return res, temporal.NewNonRetryableApplicationError(summarize(failures, len(sources)), "sync_failed", nil, res)
+	}
+	return res, nil
+}
+
+// rootMessage is the activity's own message, without the SDK's wrapping
+// (the ApplicationError inside the ActivityError).
+func rootMessage(err error) string {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return app.Message()
+	}
+	return err.Error()
+}
+
+// summarize lists failed tables; an error shared by every table (a rejected
+// token) is said once.
+func summarize(failures []string, total int) string {
+	same := true
+	first := failures[0][strings.Index(failures[0], ": ")+2:]
+	for _, f := range failures[1:] {
+		if f[strings.Index(f, ": ")+2:] != first {
+			same = false
+		}
+	}
+	if same && len(failures) > 1 {
+		return fmt.Sprintf("%d of %d tables failed: %s", len(failures), total, first)
+	}
+	return fmt.Sprintf("%d of %d tables failed: %s", len(failures), total, strings.Join(failures, "; "))
+}
+
+// SyncName is the workflow type name, as the web UI and schedules show it.
+const SyncName = "ZendeskTalkSync"

@@ -1,0 +1,383 @@
+// Package zendesk is the HTTP client of the Zendesk Talk API: credentials,
+// the account's rate budgets, retries, and the two paging schemes (offset
+// lists and incremental exports). It returns raw records; the tables package
+// decides what they mean.
+package zendesk
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Client. Zero values take the documented defaults.
+type Options struct {
+	// BaseURL is the Talk API root, e.g. https://acme.zendesk.com/api/v2/channels/voice.
+	BaseURL string
+	// Email and APIToken authenticate with HTTP Basic; OAuthToken with a
+	// bearer header. Only one scheme is used.
+	Email, APIToken, OAuthToken string
+	// ExportRPM and RPM are the budgets in requests per rolling minute:
+	// ExportRPM for the incremental exports (calls and legs share it), RPM
+	// for every request. 0 = no self-imposed limit.
+	ExportRPM, RPM int
+	// HTTP is the transport; a client with a 60 s timeout by default.
+	HTTP *http.Client
+	// Attempts is how many times a transient fault is tried before the
+	// error is returned (default 5); Backoff the first pause (default 1 s),
+	// doubling with jitter up to MaxBackoff (default 30 s).
+	Attempts   int
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	// Max429 is how many 429s in a row one request accepts (default 20).
+	Max429 int
+	Logger *slog.Logger
+}
+
+// Client talks to one account. It is safe for concurrent use, and its rate
+// budgets are shared by every caller: one Client per worker process.
+type Client struct {
+	base    *url.URL
+	auth    string // the Authorization header; never logged
+	http    *http.Client
+	account *Limiter
+	export  *Limiter
+	opt     Options
+	log     *slog.Logger
+}
+
+// New checks the options and builds a client.
+func New(o Options) (*Client, error) {
+	base, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
+	if err != nil || base.Host == "" {
+		return nil, errors.New("zendesk: base URL must be absolute")
+	}
+	c := &Client{base: base, http: o.HTTP, opt: o, log: o.Logger}
+	switch {
+	case o.OAuthToken != "":
+		c.auth = "Bearer " + o.OAuthToken
+	case o.APIToken != "":
+		c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(o.Email+"/token:"+o.APIToken))
+	default:
+		return nil, errors.New("zendesk: no credential")
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 60 * time.Second}
+	}
+	if c.opt.Attempts <= 0 {
+		c.opt.Attempts = 5
+	}
+	if c.opt.Backoff <= 0 {
+		c.opt.Backoff = time.Second
+	}
+	if c.opt.MaxBackoff <= 0 {
+		c.opt.MaxBackoff = 30 * time.Second
+	}
+	if c.opt.Max429 <= 0 {
+		c.opt.Max429 = 20
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	c.account = NewLimiter(o.RPM, time.Minute)
+	c.export = NewLimiter(o.ExportRPM, time.Minute)
+	return c, nil
+}
+
+// URL is the absolute URL of an API path with a query.
+func (c *Client) URL(path string, q url.Values) string {
+	u := *c.base
+	u.Path = c.base.Path + path
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Tally counts one caller's requests; its fields are safe to read while
+// the caller runs (progress reports, metrics).
+type Tally struct {
+	Requests  atomic.Int64 // HTTP requests sent, retries included
+	Retries   atomic.Int64 // transient faults retried
+	Throttled atomic.Int64 // 429 answers
+	WaitNanos atomic.Int64 // time spent waiting for the rate budgets
+}
+
+// Page is one decoded response.
+type Page struct {
+	Records []json.RawMessage // the envelope's list, or its one object
+	Next    string            // next_page ("" when null or absent)
+	Count   int               // the page's count (exports: records in this page)
+	EndTime int64             // exports: end_time, unix seconds (0 when absent)
+	Bytes   int               // size of the body
+}
+
+// Fetch GETs rawURL (an absolute URL from URL or a next_page) and decodes
+// the records under envelope. export selects the export budget. t may be nil.
+func (c *Client) Fetch(ctx context.Context, rawURL, envelope string, export bool, t *Tally) (Page, error) {
+	if t == nil {
+		t = &Tally{}
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return Page{}, fmt.Errorf("zendesk: bad URL: %w", err)
+	}
+	// next_page is followed as given, but credentials only ever go to the
+	// configured host.
+	if u.Host != c.base.Host {
+		return Page{}, &Error{Kind: Rejected, Path: u.Path, Msg: fmt.Sprintf("refusing to send credentials to %s (expected %s)", u.Host, c.base.Host)}
+	}
+	body, status, err := c.get(ctx, u, export, t)
+	if err != nil {
+		return Page{}, err
+	}
+	p, err := decode(body, envelope)
+	if err != nil {
+		return Page{}, &Error{Kind: Transient, Status: status, Path: u.Path, Msg: err.Error()}
+	}
+	return p, nil
+}
+
+// get sends the request with retries and returns a body that is complete JSON.
+func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]byte, int, error) {
+	var lastErr *Error
+	faults, throttles := 0, 0
+	for {
+		if err := c.waitBudget(ctx, export, t); err != nil {
+			return nil, 0, err
+		}
+		t.Requests.Add(1)
+		body, status, retryAfter, err := c.do(ctx, u)
+		if err == nil {
+			return body, status, nil
+		}
+		if ctx.Err() != nil {
+			return nil, status, ctx.Err()
+		}
+		var apiErr *Error
+		if !errors.As(err, &apiErr) || apiErr.Kind != Transient {
+			return nil, status, err
+		}
+		lastErr = apiErr
+		if status == http.StatusTooManyRequests {
+			t.Throttled.Add(1)
+			throttles++
+			if throttles > c.opt.Max429 {
+				return nil, status, apiErr
+			}
+			wait := retryAfter
+			if wait <= 0 {
+				// No Retry-After: back off with jitter, as for other faults.
+				wait = c.backoff(throttles)
+			}
+			c.log.Warn("zendesk rate limited", "path", u.Path, "wait", wait, "retry_after_header", retryAfter > 0)
+			// Every caller sharing the budget waits, not just this one.
+			lim := c.account
+			if export {
+				lim = c.export
+			}
+			lim.PauseUntil(time.Now().Add(wait))
+			continue
+		}
+		faults++
+		if faults >= c.opt.Attempts {
+			lastErr.Msg += fmt.Sprintf(" (gave up after %d attempts)", faults)
+			return nil, status, lastErr
+		}
+		t.Retries.Add(1)
+		wait := c.backoff(faults)
+		c.log.Warn("zendesk transient fault, retrying", "path", u.Path, "status", status, "error", apiErr.Msg, "attempt", faults, "wait", wait)
+		if err := sleep(ctx, wait); err != nil {
+			return nil, status, err
+		}
+	}
+}
+
+func (c *Client) waitBudget(ctx context.Context, export bool, t *Tally) error {
+	if export {
+		d, err := c.export.Wait(ctx)
+		t.WaitNanos.Add(int64(d))
+		if err != nil {
+			return err
+		}
+	}
+	d, err := c.account.Wait(ctx)
+	t.WaitNanos.Add(int64(d))
+	return err
+}
+
+// backoff is the n-th pause: Backoff·2^(n-1) capped at MaxBackoff, with
+// "equal jitter" so that many workers do not retry in lock step.
+func (c *Client) backoff(n int) time.Duration {
+	d := c.opt.Backoff << min(n-1, 20)
+	if d > c.opt.MaxBackoff || d <= 0 {
+		d = c.opt.MaxBackoff
+	}
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+// do sends one request. Errors are *Error with the path and status.
+func (c *Client) do(ctx context.Context, u *url.URL) (body []byte, status int, retryAfter time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "talkwarehouse/1")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		// The transport's error quotes the URL; ours names only the path.
+		return nil, 0, 0, &Error{Kind: Transient, Path: u.Path, Msg: "request failed: " + transportReason(err)}
+	}
+	defer resp.Body.Close()
+	body, readErr := io.ReadAll(resp.Body)
+	status = resp.StatusCode
+	fail := func(k Kind, msg string) (*Error, int) {
+		return &Error{Kind: k, Status: status, Path: u.Path, Msg: msg}, status
+	}
+	switch {
+	case status == http.StatusOK:
+		if readErr != nil {
+			e, s := fail(Transient, "body cut short: "+transportReason(readErr))
+			return nil, s, 0, e
+		}
+		if !json.Valid(body) {
+			e, s := fail(Transient, fmt.Sprintf("body is not complete JSON (%d bytes, %s)", len(body), contentType(resp)))
+			return nil, s, 0, e
+		}
+		return body, status, 0, nil
+	case status == http.StatusUnauthorized:
+		e, s := fail(Auth, "unauthorized: "+apiMessage(body))
+		return nil, s, 0, e
+	case status == http.StatusForbidden:
+		e, s := fail(Forbidden, "forbidden: "+apiMessage(body))
+		return nil, s, 0, e
+	case status == http.StatusNotFound:
+		e, s := fail(NotFound, "not found: "+apiMessage(body))
+		return nil, s, 0, e
+	case status == http.StatusTooManyRequests:
+		e, s := fail(Transient, "rate limited")
+		return nil, s, parseRetryAfter(resp.Header.Get("Retry-After")), e
+	case status == http.StatusRequestTimeout || status >= 500:
+		e, s := fail(Transient, "server error: "+apiMessage(body))
+		return nil, s, 0, e
+	default:
+		e, s := fail(Rejected, "request rejected: "+apiMessage(body))
+		return nil, s, 0, e
+	}
+}
+
+func parseRetryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// transportReason keeps the cause of a transport error without its URL.
+func transportReason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
+
+func contentType(resp *http.Response) string {
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		return ct
+	}
+	return "no content type"
+}
+
+// apiMessage extracts Zendesk's {"error": …, "description": …} or a short
+// excerpt of a non-JSON body.
+func apiMessage(body []byte) string {
+	var e struct {
+		Error       any    `json:"error"`
+		Description string `json:"description"`
+	}
+	if json.Unmarshal(body, &e) == nil && e.Error != nil {
+		msg := fmt.Sprint(e.Error)
+		if m, ok := e.Error.(map[string]any); ok {
+			msg = fmt.Sprint(m["title"], ": ", m["message"])
+		}
+		if e.Description != "" {
+			msg += ": " + e.Description
+		}
+		return msg
+	}
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	if s == "" {
+		return "empty body"
+	}
+	return s
+}
+
+// decode reads the records under envelope and the paging keys.
+func decode(body []byte, envelope string) (Page, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return Page{}, fmt.Errorf("response is not a JSON object: %w", err)
+	}
+	raw, ok := top[envelope]
+	if !ok {
+		return Page{}, fmt.Errorf("response has no %q key", envelope)
+	}
+	p := Page{Bytes: len(body)}
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) > 0 && raw[0] == '[':
+		if err := json.Unmarshal(raw, &p.Records); err != nil {
+			return Page{}, fmt.Errorf("%q: %w", envelope, err)
+		}
+	case len(raw) > 0 && raw[0] == '{':
+		p.Records = []json.RawMessage{raw}
+	case string(raw) == "null":
+	default:
+		return Page{}, fmt.Errorf("%q is neither a list nor an object", envelope)
+	}
+	if v, ok := top["next_page"]; ok {
+		_ = json.Unmarshal(v, &p.Next) // null leaves ""
+	}
+	if v, ok := top["count"]; ok {
+		_ = json.Unmarshal(v, &p.Count)
+	}
+	if v, ok := top["end_time"]; ok {
+		_ = json.Unmarshal(v, &p.EndTime)
+	}
+	return p, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

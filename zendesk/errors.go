@@ -1,0 +1,66 @@
+package zendesk
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies a failed request by what the caller should do about it.
+type Kind string
+
+const (
+	// Auth: the credentials were rejected (401). Never retried.
+	Auth Kind = "auth"
+	// Forbidden: the role or plan lacks access to this table (403). The
+	// table is skipped; the others sync.
+	Forbidden Kind = "forbidden"
+	// NotFound: 404, usually a wrong subdomain. Never retried.
+	NotFound Kind = "not_found"
+	// Rejected: another 4xx the request cannot fix by retrying.
+	Rejected Kind = "rejected"
+	// Transient: 5xx, 429 past its retries, timeouts, resets, bodies that
+	// are not complete JSON. Retried with backoff, first here, then by
+	// Temporal.
+	Transient Kind = "transient"
+	// Stuck: an export page that cannot advance. Retrying cannot help.
+	Stuck Kind = "stuck"
+)
+
+// Error is a failed API call. Its message carries the URL path and the
+// status, never credentials or query secrets.
+type Error struct {
+	Kind   Kind
+	Status int    // HTTP status, 0 if none was received
+	Path   string // API path, without host or query
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	status := "no response"
+	if e.Status != 0 {
+		status = fmt.Sprintf("HTTP %d", e.Status)
+	}
+	return fmt.Sprintf("zendesk %s: %s: %s%s", e.Path, status, e.Msg, hint(e.Kind))
+}
+
+// hint names the settings to check for configuration errors.
+func hint(k Kind) string {
+	switch k {
+	case Auth:
+		return " (Zendesk rejected the credentials: check ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN)"
+	case NotFound:
+		return " (check ZENDESK_SUBDOMAIN, or ZENDESK_BASE_URL if set)"
+	case Forbidden:
+		return " (the account's plan or the user's role has no access to this table; IVR needs Talk Professional)"
+	}
+	return ""
+}
+
+// KindOf returns the Kind of err, or "" if it is not an API error.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
