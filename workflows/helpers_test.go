@@ -1,0 +1,9 @@
+package workflows_test
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+func asApp(err error, target **temporal.ApplicationError) bool { return errors.As(err, target) }

@@ -1,0 +1,157 @@
+package workflows_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"talkwarehouse/activities"
+	"talkwarehouse/tables"
+	"talkwarehouse/workflows"
+)
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
+	env.RegisterActivity(&activities.Activities{})
+	return env
+}
+
+// fakeSync answers like the real activity: one result per table of the
+// source's family, with rows derived from the name so sums are checkable.
+func fakeSync(calls *sync.Map) func(context.Context, activities.SyncTableInput) (activities.SyncTableResult, error) {
+	return func(_ context.Context, in activities.SyncTableInput) (activities.SyncTableResult, error) {
+		calls.Store(in.Table, in)
+		var r activities.SyncTableResult
+		for _, t := range tables.MustGet(in.Table).Family() {
+			r.Tables = append(r.Tables, activities.TableResult{Table: t.Name, Kind: string(t.Kind), Rows: len(t.Name), Pages: 1})
+		}
+		return r, nil
+	}
+}
+
+func TestSyncRunsOneActivityPerSourceAndReportsAll13Tables(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	var calls sync.Map
+	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(fakeSync(&calls))
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{FullRefresh: true})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.SyncResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tr := range res.Tables {
+		got = append(got, tr.Table)
+		if tr.Rows != len(tr.Table) {
+			t.Errorf("%s: rows %d", tr.Table, tr.Rows)
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(tables.Names(), ",") || len(got) != 13 {
+		t.Fatalf("tables %v, want the 13 tables %v", got, tables.Names())
+	}
+	n := 0
+	calls.Range(func(k, v any) bool {
+		n++
+		if !v.(activities.SyncTableInput).FullRefresh {
+			t.Errorf("%s: full refresh not passed on", k)
+		}
+		if tables.MustGet(k.(string)).Parent != "" {
+			t.Errorf("activity started for derived table %s", k)
+		}
+		return true
+	})
+	if n != 11 { // 13 tables, of which ivr_menus and ivr_routes come with ivrs
+		t.Fatalf("%d activities, want 11", n)
+	}
+}
+
+func TestSyncOfDerivedTableFetchesItsSource(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	var calls sync.Map
+	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(fakeSync(&calls))
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{Tables: []string{"ivr_routes", "calls"}})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	_, ivrs := calls.Load("ivrs")
+	_, callsRan := calls.Load("calls")
+	_, legs := calls.Load("call_legs")
+	if !ivrs || !callsRan || legs {
+		t.Fatalf("ivrs=%v calls=%v legs=%v", ivrs, callsRan, legs)
+	}
+}
+
+func TestSyncRefusesUnknownTable(t *testing.T) {
+	env := newEnv(t)
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{Tables: []string{"calls", "tickets"}})
+	err := env.GetWorkflowError()
+	if err == nil || !strings.Contains(err.Error(), "tickets") || !strings.Contains(err.Error(), "call_legs") {
+		t.Fatalf("error %v should name the unknown table and list the valid ones", err)
+	}
+}
+
+// A failing table fails the sync after the others finished, with the
+// activity's own message; a shared message (rejected token) is said once.
+func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	var calls sync.Map
+	ok := fakeSync(&calls)
+	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.SyncTableInput) (activities.SyncTableResult, error) {
+			if in.Table == "calls" || in.Table == "call_legs" {
+				calls.Store(in.Table, in)
+				return activities.SyncTableResult{}, temporal.NewNonRetryableApplicationError("zendesk /x: HTTP 401: unauthorized (check ZENDESK_API_TOKEN)", "auth", nil)
+			}
+			return ok(ctx, in)
+		})
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{})
+	err := env.GetWorkflowError()
+	if err == nil {
+		t.Fatal("sync succeeded")
+	}
+	var app *temporal.ApplicationError
+	if !asApp(err, &app) || app.Message() != "2 of 11 tables failed: zendesk /x: HTTP 401: unauthorized (check ZENDESK_API_TOKEN)" {
+		t.Fatalf("error %v", err)
+	}
+	var res workflows.SyncResult
+	if err := app.Details(&res); err != nil || len(res.Tables) != 11 {
+		t.Fatalf("partial result: %d tables, err %v", len(res.Tables), err)
+	}
+	n := 0
+	calls.Range(func(any, any) bool { n++; return true })
+	if n != 11 {
+		t.Fatalf("%d activities ran, want all 11", n)
+	}
+}
+
+func TestProgressQuery(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	var calls sync.Map
+	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(fakeSync(&calls))
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{Tables: []string{"addresses"}})
+	v, err := env.QueryWorkflow(workflows.ProgressQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p []workflows.TableProgress
+	if err := v.Get(&p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p) != 1 || p[0].State != "done" || p[0].Result == nil || p[0].Result.Rows != len("addresses") {
+		t.Fatalf("progress %+v", p)
+	}
+}
