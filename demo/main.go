@@ -1,0 +1,196 @@
+// Command demo runs the main job on one machine with embedded defaults: a
+// local ClickHouse, the embedded Temporal devserver with its web UI, the
+// Zendesk Talk simulator and the worker; then one full sync through the
+// starter, and a few analytics queries printed from the warehouse.
+//
+//	go run ./demo [--calls 10000] [--keep]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"talkwarehouse/config"
+	"talkwarehouse/internal/stack"
+	"talkwarehouse/talksim"
+	"talkwarehouse/warehouse"
+)
+
+const (
+	demoEmail = "demo@example.com"
+	demoToken = "demo-api-token"
+	demoStart = "2024-01-01T00:00:00Z"
+)
+
+func main() {
+	calls := flag.Int("calls", 10000, "calls in the simulated account (3 legs each)")
+	keep := flag.Bool("keep", false, "keep everything running after the sync (web UI, simulator) until Ctrl-C")
+	flag.Parse()
+	if err := run(*calls, *keep); err != nil {
+		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func step(format string, args ...any) { fmt.Printf("==> "+format+"\n", args...) }
+
+func run(calls int, keep bool) error {
+	root, err := stack.Root()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(root, ".demo")
+	logs := filepath.Join(dir, "logs")
+	_ = os.RemoveAll(logs)
+	var stops []func()
+	defer func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}()
+
+	// ClickHouse: the one in CLICKHOUSE_ADDR, or a private local server.
+	ch := config.ClickHouse{Addr: os.Getenv("CLICKHOUSE_ADDR"), Database: "zendesk_talk_demo", User: "default"}
+	if u := os.Getenv("CLICKHOUSE_USER"); u != "" {
+		ch.User = u
+	}
+	ch.Password = os.Getenv("CLICKHOUSE_PASSWORD")
+	if ch.Addr == "" {
+		if stack.ClickHouseServer() == "" {
+			if err := installClickHouse(); err != nil {
+				return err
+			}
+		}
+		chDir := filepath.Join(dir, "clickhouse")
+		_ = os.RemoveAll(chDir)
+		p, addr, err := stack.StartClickHouse(chDir)
+		if err != nil {
+			return err
+		}
+		stops = append(stops, p.Stop)
+		ch.Addr = addr
+		step("ClickHouse started on %s (data in %s)", addr, chDir)
+	} else {
+		step("using ClickHouse at %s (CLICKHOUSE_ADDR)", ch.Addr)
+	}
+
+	step("building devserver, worker and starter (the first build of the Temporal server takes about 5 minutes)")
+	t0 := time.Now()
+	bins, err := stack.Build(context.Background(), filepath.Join(dir, "bin"), "./devserver", "./worker", "./starter")
+	if err != nil {
+		return err
+	}
+	step("built in %s", time.Since(t0).Round(time.Second))
+
+	temporal, err := stack.StartDevserver(bins["./devserver"], logs, "", false)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, temporal.Stop)
+	step("Temporal devserver on %s, web UI %s", temporal.Frontend, temporal.UI)
+
+	simCfg := talksim.DefaultConfig()
+	simCfg.Calls = calls
+	simCfg.Email, simCfg.APIToken = demoEmail, demoToken
+	sim := talksim.New(simCfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: sim.Handler()}
+	go srv.Serve(ln)
+	stops = append(stops, func() { srv.Close() })
+	simURL := "http://" + ln.Addr().String()
+	step("Zendesk Talk simulator on %s (%d calls, %d legs)", simURL, calls, sim.Expected()["call_legs"])
+
+	env := []string{
+		"ZENDESK_BASE_URL=" + simURL, "ZENDESK_EMAIL=" + demoEmail, "ZENDESK_API_TOKEN=" + demoToken,
+		"ZENDESK_START_DATE=" + demoStart, "ZENDESK_EXPORT_RPM=0", "ZENDESK_RPM=0",
+		"CLICKHOUSE_ADDR=" + ch.Addr, "CLICKHOUSE_DATABASE=" + ch.Database, "CLICKHOUSE_USER=" + ch.User,
+		"CLICKHOUSE_PASSWORD=" + ch.Password,
+		"TEMPORAL_ADDRESS=" + temporal.Frontend, "TEMPORAL_NAMESPACE=default", "TEMPORAL_TASK_QUEUE=talkwarehouse-demo",
+		"TEMPORAL_UI_ADDRESS=" + temporal.UI,
+	}
+	worker, err := stack.Start("worker", logs, bins["./worker"], env)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, worker.Stop)
+	if err := waitLog(worker, "worker ready", 60*time.Second); err != nil {
+		return err
+	}
+	step("worker ready (log: %s)", worker.Log)
+
+	step("starter sync --wait")
+	cmd := exec.Command(bins["./starter"], "sync", "--wait")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("sync failed: %v (worker log: %s)", err, worker.Log)
+	}
+
+	wh, err := warehouse.Open(context.Background(), ch, nil)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	if err := printAnalytics(wh); err != nil {
+		return err
+	}
+
+	if keep {
+		step("everything keeps running: web UI %s, ClickHouse %s (database %s). Ctrl-C stops.", temporal.UI, ch.Addr, ch.Database)
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+	}
+	step("stopping")
+	return nil
+}
+
+func waitLog(p *stack.Process, needle string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(p.Tail(1<<20), needle) {
+		if done, err := p.Exited(); done {
+			return fmt.Errorf("%s exited (%v):\n%s", p.Name, err, p.Tail(3000))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready after %v:\n%s", p.Name, timeout, p.Tail(3000))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
+}
+
+// installClickHouse installs Debian's clickhouse-server when it is missing
+// and the demo may use apt-get (root, or sudo without a password).
+func installClickHouse() error {
+	var prefix []string
+	if os.Geteuid() != 0 {
+		if _, err := exec.LookPath("sudo"); err != nil {
+			return fmt.Errorf("clickhouse-server is not installed: run sudo apt-get install -y clickhouse-server clickhouse-client, or set CLICKHOUSE_ADDR")
+		}
+		prefix = []string{"sudo", "-n"}
+	}
+	step("installing Debian's clickhouse-server (apt-get)")
+	for _, args := range [][]string{{"apt-get", "update", "-qq"}, {"apt-get", "install", "-y", "-qq", "clickhouse-server", "clickhouse-client"}} {
+		full := append(append([]string{}, prefix...), args...)
+		cmd := exec.Command(full[0], full[1:]...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%s: %v", strings.Join(full, " "), err)
+		}
+	}
+	return nil
+}
