@@ -170,6 +170,7 @@ CREATE TABLE IF NOT EXISTS calls
     `direction` Nullable(String),
     `duration` Nullable(Int64),
     `exceeded_queue_time` Nullable(UInt8),
+    `exceeded_queue_wait_time` Nullable(UInt8),
     `hold_time` Nullable(Int64),
     `ivr_action` Nullable(String),
     `ivr_destination_group_name` Nullable(String),

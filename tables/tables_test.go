@@ -1,0 +1,139 @@
+package tables
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestCatalogueHasTheThirteenTables(t *testing.T) {
+	want := "account_overview,addresses,agents_activity,agents_overview,call_legs,calls,current_queue_activity,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,phone_numbers"
+	if got := strings.Join(Names(), ","); got != want {
+		t.Fatalf("tables %s", got)
+	}
+	for _, tb := range All() {
+		seen := map[string]bool{}
+		for _, c := range tb.Columns {
+			if seen[c.Name] {
+				t.Errorf("%s: column %s twice", tb.Name, c.Name)
+			}
+			seen[c.Name] = true
+		}
+		for _, k := range tb.Key {
+			if !seen[k] && k != "_synced_at" {
+				t.Errorf("%s: key %s is not a column", tb.Name, k)
+			}
+		}
+		if tb.Parent == "" && (tb.Path == "" || tb.Envelope == "") {
+			t.Errorf("%s: no path or envelope", tb.Name)
+		}
+	}
+	if got := len(Sources(All())); got != 11 {
+		t.Fatalf("%d sources, want 11", got)
+	}
+}
+
+func TestResolveRefusesUnknownNamesListingValidOnes(t *testing.T) {
+	_, err := Resolve([]string{"calls", "tickets", "legs"})
+	if err == nil || !strings.Contains(err.Error(), "tickets, legs") || !strings.Contains(err.Error(), "call_legs") {
+		t.Fatalf("err %v", err)
+	}
+	ts, err := Resolve([]string{" calls", "calls", "ivr_routes"})
+	if err != nil || len(ts) != 2 {
+		t.Fatalf("%v %v", ts, err)
+	}
+	if s := Sources(ts); len(s) != 2 || s[0].Name != "calls" || s[1].Name != "ivrs" {
+		t.Fatalf("sources %v", s)
+	}
+}
+
+func TestConvert(t *testing.T) {
+	tm := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		col  Column
+		raw  string
+		want string
+	}{
+		{I("n"), `12`, "12"}, {I("n"), `"12"`, "12"}, {I("n"), `12.0`, "12"}, {I("n"), `null`, "<nil>"}, {I("n"), ``, "<nil>"},
+		{B("b"), `true`, "1"}, {B("b"), `false`, "0"},
+		{S("s"), `"x"`, "x"}, {S("s"), `42`, "42"},
+		{SID("id"), `"voicemail_en"`, "voicemail_en"}, {SID("id"), `360001`, "360001"},
+		{T("t"), `"2024-01-02T03:04:05Z"`, tm.String()},
+		{D("d"), `"0.003"`, "0.003"}, {D("d"), `"1.5"`, "1.5"}, {D("d"), `null`, "<nil>"},
+		{L("l"), `["a",1,"b"]`, "[a 1 b]"}, {L("l"), `null`, "[]"},
+		{O("o"), `{"sms": true, "voice":false}`, `{"sms":true,"voice":false}`},
+	}
+	for _, c := range cases {
+		v, err := c.col.Convert(json.RawMessage(c.raw))
+		if err != nil {
+			t.Errorf("%v %s: %v", c.col, c.raw, err)
+			continue
+		}
+		if got := deref(v); got != c.want {
+			t.Errorf("%v %s = %q, want %q", c.col, c.raw, got, c.want)
+		}
+	}
+	for _, bad := range []struct {
+		col Column
+		raw string
+	}{{I("n"), `"abc"`}, {B("b"), `"yes"`}, {T("t"), `"yesterday"`}, {ID("id"), `null`}, {SID("id"), ``}, {S("s"), `{"a":1}`}} {
+		if _, err := bad.col.Convert(json.RawMessage(bad.raw)); err == nil || !strings.Contains(err.Error(), bad.col.Name) {
+			t.Errorf("%v %s: err %v, want one naming the field", bad.col, bad.raw, err)
+		}
+	}
+}
+
+func deref(v any) string {
+	switch p := v.(type) {
+	case *int64:
+		if p == nil {
+			return "<nil>"
+		}
+		return itoa(*p)
+	case int64:
+		return itoa(p)
+	case *uint8:
+		return itoa(int64(*p))
+	case *string:
+		if p == nil {
+			return "<nil>"
+		}
+		return *p
+	case string:
+		return p
+	case *time.Time:
+		return p.String()
+	case *decimal.Decimal:
+		if p == nil {
+			return "<nil>"
+		}
+		return p.String()
+	case []string:
+		return "[" + strings.Join(p, " ") + "]"
+	}
+	return "?"
+}
+
+func itoa(n int64) string { return decimal.NewFromInt(n).String() }
+
+func TestDeriveRoutesFromMenusNotMenus(t *testing.T) {
+	ivr, _ := ParseRecord(json.RawMessage(`{"id":1,"menus":[{"id":10,"routes":[{"id":100},{"id":101}]},{"id":11,"routes":null}]}`))
+	menus, err := MustGet("ivr_menus").Derive(ivr)
+	if err != nil || len(menus) != 2 {
+		t.Fatalf("menus %v %v", menus, err)
+	}
+	var routes []Record
+	for _, m := range menus {
+		rs, err := MustGet("ivr_routes").Derive(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes = append(routes, rs...)
+	}
+	if len(routes) != 2 || string(routes[1].Fields["id"]) != "101" || string(routes[1].Fields["ivr_menu_id"]) != "10" || string(routes[1].Fields["ivr_id"]) != "1" {
+		t.Fatalf("routes %+v", routes)
+	}
+}
