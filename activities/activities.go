@@ -121,7 +121,7 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		}); err != nil {
 			return err
 		}
-		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL })
+		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, true)
 		return nil
 	})
 	if err != nil {
@@ -133,20 +133,39 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 }
 
 // syncList reads a configuration table whole, following next_page, and
-// resumes from the heartbeat's next page on a retry.
+// resumes from the heartbeat's next page on a retry. Once the read is
+// complete, entities it did not see are marked deleted, in every table of
+// the family (a removed IVR takes its menus and routes with it). A read cut
+// short returns before that, so it deletes nothing.
 func (a *Activities) syncList(ctx context.Context, run *run) error {
 	t := run.table
+	run.advance(func(cp *Checkpoint) {
+		if cp.SnapshotStart == 0 {
+			cp.SnapshotStart = uint64(time.Now().UnixNano())
+		}
+	}, false)
 	u := run.cp.NextURL
 	if u == "" {
 		u = a.Zendesk.URL(t.Path, url.Values{"per_page": {fmt.Sprint(a.listPageSize())}})
 	}
-	return a.Zendesk.List(ctx, u, t.Envelope, run.tally, func(p zendesk.Page, next string) error {
+	err := a.Zendesk.List(ctx, u, t.Envelope, run.tally, func(p zendesk.Page, next string) error {
 		if err := run.write(ctx, a.Warehouse, p, time.Now()); err != nil {
 			return err
 		}
-		run.advance(func(cp *Checkpoint) { cp.NextURL = next })
+		run.advance(func(cp *Checkpoint) { cp.NextURL = next }, true)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for _, ft := range t.Family() {
+		n, err := a.Warehouse.Tombstone(ctx, ft, run.cp.SnapshotStart)
+		if err != nil {
+			return err
+		}
+		run.deleted(ft.Name, int(n))
+	}
+	return nil
 }
 
 // syncStats takes one snapshot of a statistics endpoint. All its pages are
@@ -163,7 +182,7 @@ func (a *Activities) syncStats(ctx context.Context, run *run) error {
 	}
 	err := a.Zendesk.List(ctx, u, t.Envelope, run.tally, func(p zendesk.Page, _ string) error {
 		all.Records = append(all.Records, p.Records...)
-		run.advance(nil)
+		run.advance(nil, true)
 		return nil
 	})
 	if err != nil {
@@ -191,6 +210,7 @@ type run struct {
 	mu                        sync.Mutex
 	cp                        Checkpoint
 	problems                  int
+	deletions                 map[string]int
 	cursorBefore, cursorAfter *time.Time
 
 	done chan struct{}
@@ -269,16 +289,31 @@ func (r *run) write(ctx context.Context, w *warehouse.Warehouse, p zendesk.Page,
 	return nil
 }
 
-// advance counts a page and updates the checkpoint, then heartbeats it.
-func (r *run) advance(update func(*Checkpoint)) {
+// advance updates the checkpoint (counting a page if page is set), then
+// heartbeats it.
+func (r *run) advance(update func(*Checkpoint), page bool) {
 	r.mu.Lock()
-	r.cp.Pages++
+	if page {
+		r.cp.Pages++
+	}
 	if update != nil {
 		update(&r.cp)
 	}
 	r.mu.Unlock()
 	// The SDK throttles heartbeats to the server; the newest details win.
 	activity.RecordHeartbeat(r.ctx, r.checkpoint())
+}
+
+func (r *run) deleted(table string, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.deletions == nil {
+		r.deletions = map[string]int{}
+	}
+	r.deletions[table] = n
+	if n > 0 {
+		r.log.Info("entities removed upstream marked deleted", "table", table, "count", n)
+	}
 }
 
 func (r *run) result() SyncTableResult {
@@ -289,8 +324,9 @@ func (r *run) result() SyncTableResult {
 		out.Tables = append(out.Tables, TableResult{
 			Table: t.Name, Kind: string(t.Kind), Rows: r.cp.Rows[t.Name], Pages: r.cp.Pages,
 			Requests: r.tally.Requests.Load(), Retries: r.tally.Retries.Load(), Throttled: r.tally.Throttled.Load(),
-			Duration: time.Since(r.start), Problems: r.problems,
+			Duration: time.Since(r.start), Problems: r.problems, Deleted: r.deletions[t.Name],
 			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter,
+			StartedAt: r.start.UTC(), FinishedAt: time.Now().UTC(),
 		})
 	}
 	return out

@@ -33,8 +33,14 @@ type TableResult struct {
 	// Exports only: the cursor before and after (start_time of the next sync).
 	CursorBefore *time.Time `json:"cursor_before,omitempty"`
 	CursorAfter  *time.Time `json:"cursor_after,omitempty"`
+	// Deleted counts entities marked removed upstream (_deleted = 1) by
+	// this complete snapshot.
+	Deleted int `json:"deleted,omitempty"`
 	// Problems counts field values of an unexpected type stored as NULL.
 	Problems int `json:"problems,omitempty"`
+	// StartedAt and FinishedAt bound the activity's last attempt.
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
 }
 
 // SyncTableResult covers a source table and the tables derived from it.
@@ -50,6 +56,10 @@ type Checkpoint struct {
 	// StartTime and ExportURL are an export's next request.
 	StartTime int64  `json:"start_time,omitempty"`
 	ExportURL string `json:"export_url,omitempty"`
+	// SnapshotStart is when a configuration table's read began (ns, the
+	// _version scale): after a complete read, live rows older than it were
+	// not seen, so they were removed upstream.
+	SnapshotStart uint64 `json:"snapshot_start,omitempty"`
 	// Rows and Pages so far, carried across attempts.
 	Rows  map[string]int `json:"rows,omitempty"`
 	Pages int            `json:"pages"`

@@ -118,6 +118,19 @@ func (e *env) starter(args ...string) (string, error) {
 	return out.String(), err
 }
 
+// status runs `starter status` with the warehouse settings.
+func (e *env) status() string {
+	e.t.Helper()
+	cmd := exec.Command(e.bins["./starter"], "status")
+	cmd.Env = append(os.Environ(), "CLICKHOUSE_ADDR="+e.ch.Addr, "CLICKHOUSE_DATABASE="+e.ch.Database,
+		"CLICKHOUSE_USER="+e.ch.User, "CLICKHOUSE_PASSWORD="+e.ch.Password)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		e.t.Fatalf("starter status: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
 func (e *env) mustSync(args ...string) string {
 	e.t.Helper()
 	out, err := e.starter(append([]string{"sync", "--wait"}, args...)...)
@@ -136,7 +149,8 @@ func (e *env) count(q string, args ...any) uint64 {
 	return n
 }
 
-// checkCounts compares every entity table under FINAL with the simulator.
+// checkCounts compares the live rows of every entity table under FINAL
+// with the simulator.
 func (e *env) checkCounts() {
 	e.t.Helper()
 	want := e.sim.Expected()
@@ -145,8 +159,8 @@ func (e *env) checkCounts() {
 		if !ok || !tb.Entity() {
 			continue
 		}
-		if got := e.count("SELECT count() FROM " + tb.Name + " FINAL"); got != uint64(exp) {
-			e.t.Errorf("%s: %d rows under FINAL, simulator has %d", tb.Name, got, exp)
+		if got := e.count("SELECT count() FROM " + tb.Name + " FINAL WHERE _deleted = 0"); got != uint64(exp) {
+			e.t.Errorf("%s: %d live rows under FINAL, simulator has %d", tb.Name, got, exp)
 		}
 		if dup := e.count("SELECT count() FROM (SELECT id FROM " + tb.Name + " FINAL GROUP BY id HAVING count() > 1)"); dup != 0 {
 			e.t.Errorf("%s: %d ids with more than one row under FINAL", tb.Name, dup)
@@ -206,7 +220,21 @@ func TestFullThenIncrementalSync(t *testing.T) {
 	e.checkCounts()
 	e.checkTypedCalls(changed)
 
-	// 4. No secret in any log or in Temporal's database.
+	// 4. sync_runs has every table of every sync; starter status reads it.
+	if n := e.count("SELECT count() FROM sync_runs FINAL"); n != 13+13+2 {
+		t.Errorf("sync_runs has %d rows, want 28 (13, 13, then calls and call_legs)", n)
+	}
+	if n := e.count("SELECT count() FROM sync_runs FINAL WHERE status = 'success' AND table_name = 'calls' AND mode = 'incremental' AND rows > 0 AND cursor_after IS NOT NULL"); n != 3 {
+		t.Errorf("calls has %d successful incremental runs with a cursor in sync_runs, want 3", n)
+	}
+	status := e.status()
+	for _, name := range tables.Names() {
+		if !strings.Contains(status, name) || strings.Contains(status, name+"  never") {
+			t.Errorf("status does not show %s as synced:\n%s", name, status)
+		}
+	}
+
+	// 5. No secret in any log or in Temporal's database.
 	e.temp.Stop()
 	for _, f := range []string{e.worker.Log, e.temp.Log, filepath.Join(e.dir, "temporal.db")} {
 		b, err := os.ReadFile(f)

@@ -30,8 +30,11 @@ const usage = `usage: starter <command> [flags]
 commands:
   sync [--tables t1,t2,...] [--full-refresh] [--wait]
         start one sync of the named tables (all 13 by default)
+  status
+        the latest sync of every table, from the sync_runs table in ClickHouse
 
-settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS
+settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS;
+status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD
 `
 
 func main() {
@@ -43,6 +46,8 @@ func main() {
 	switch os.Args[1] {
 	case "sync":
 		err = syncCmd(os.Args[2:], os.Stdout)
+	case "status":
+		err = statusCmd(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -14,6 +14,7 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/tables"
+	"talkwarehouse/warehouse"
 )
 
 // SyncInput is a sync's request, readable as is in the web UI. It carries
@@ -52,6 +53,7 @@ type TableProgress struct {
 // rate budgets pace their requests. It waits for every table, so one
 // failing table does not stop the others, then fails if any table failed.
 func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
+	started := workflow.Now(ctx)
 	requested, err := tables.Resolve(in.Tables)
 	if err != nil {
 		return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
@@ -94,6 +96,8 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 
 	var res SyncResult
 	var failures []string
+	var runs []warehouse.Run
+	info := workflow.GetInfo(ctx).WorkflowExecution
 	for i, s := range sources {
 		var r activities.SyncTableResult
 		if err := futures[i].Get(ctx, &r); err != nil {
@@ -101,24 +105,51 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
 			for _, t := range s.Family() {
 				progress[t.Name].State, progress[t.Name].Error = "failed", msg
+				runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
+					Mode: mode(t, in.FullRefresh), Status: "failed", StartedAt: started, FinishedAt: workflow.Now(ctx), Reason: msg})
 			}
 			continue
 		}
 		for _, tr := range r.Tables {
 			tr := tr
-			state := "done"
+			state, status := "done", "success"
 			if tr.Skipped {
-				state = "skipped"
+				state, status = "skipped", "skipped"
 			}
 			progress[tr.Table].State, progress[tr.Table].Result = state, &tr
 			res.Tables = append(res.Tables, tr)
+			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: tr.Table,
+				Mode: mode(tables.MustGet(tr.Table), in.FullRefresh), Status: status,
+				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
+				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
+				Reason: tr.Reason})
 		}
 	}
 	sort.Slice(res.Tables, func(i, j int) bool { return res.Tables[i].Table < res.Tables[j].Table })
+
+	// Record what every table did, failures included.
+	rctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
+	})
+	if err := workflow.ExecuteActivity(rctx, a.RecordRuns, runs).Get(ctx, nil); err != nil {
+		failures = append(failures, "sync_runs: "+rootMessage(err))
+	}
 	if len(failures) > 0 {
 		return res, temporal.NewNonRetryableApplicationError(summarize(failures, len(sources)), "sync_failed", nil, res)
 	}
 	return res, nil
+}
+
+// mode names how a table is synced, for sync_runs.
+func mode(t *tables.Table, fullRefresh bool) string {
+	switch {
+	case t.Kind == tables.Export && fullRefresh:
+		return "full_refresh"
+	case t.Kind == tables.Export:
+		return "incremental"
+	}
+	return string(t.Kind)
 }
 
 // rootMessage is the activity's own message, without the SDK's wrapping

@@ -13,15 +13,28 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/tables"
+	"talkwarehouse/warehouse"
 	"talkwarehouse/workflows"
 )
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	env, _ := newEnvRuns(t)
+	return env
+}
+
+// newEnvRuns also returns the sync_runs rows the workflow records.
+func newEnvRuns(t *testing.T) (*testsuite.TestWorkflowEnvironment, *[]warehouse.Run) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
 	env.RegisterActivity(&activities.Activities{})
-	return env
+	var a *activities.Activities
+	var runs []warehouse.Run
+	env.OnActivity(a.RecordRuns, mock.Anything, mock.Anything).Return(func(_ context.Context, r []warehouse.Run) error {
+		runs = append(runs, r...)
+		return nil
+	})
+	return env, &runs
 }
 
 // fakeSync answers like the real activity: one result per table of the
@@ -105,7 +118,7 @@ func TestSyncRefusesUnknownTable(t *testing.T) {
 // A failing table fails the sync after the others finished, with the
 // activity's own message; a shared message (rejected token) is said once.
 func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
-	env := newEnv(t)
+	env, runs := newEnvRuns(t)
 	var a *activities.Activities
 	var calls sync.Map
 	ok := fakeSync(&calls)
@@ -134,6 +147,18 @@ func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
 	calls.Range(func(any, any) bool { n++; return true })
 	if n != 11 {
 		t.Fatalf("%d activities ran, want all 11", n)
+	}
+	// sync_runs gets every table, the failed ones with their reason.
+	status := map[string]string{}
+	for _, r := range *runs {
+		status[r.Table] = r.Status + " " + r.Mode
+		if r.Status == "failed" && !strings.Contains(r.Reason, "401") {
+			t.Errorf("%s failed without its reason: %+v", r.Table, r)
+		}
+	}
+	if len(status) != 13 || status["calls"] != "failed incremental" || status["call_legs"] != "failed incremental" ||
+		status["ivr_routes"] != "success snapshot" || status["agents_activity"] != "success stats" {
+		t.Fatalf("sync_runs %v", status)
 	}
 }
 
