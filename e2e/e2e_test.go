@@ -43,14 +43,17 @@ type env struct {
 	temp   *stack.Devserver
 	worker *stack.Process
 	queue  string
+	extra  []string // worker settings that override the defaults
 }
 
-func newEnv(t *testing.T, simCfg talksim.Config) *env {
+// newEnv starts a stack; workerEnv entries (KEY=value) override the
+// worker's default settings.
+func newEnv(t *testing.T, simCfg talksim.Config, workerEnv ...string) *env {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	e := &env{t: t, dir: t.TempDir(), ch: chtest.Config(t), queue: "e2e"}
+	e := &env{t: t, dir: t.TempDir(), ch: chtest.Config(t), queue: "e2e", extra: workerEnv}
 	ctx := context.Background()
 	binDir := filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin")
 	bins, err := stack.Build(ctx, binDir, "./devserver", "./worker", "./starter")
@@ -81,14 +84,14 @@ func newEnv(t *testing.T, simCfg talksim.Config) *env {
 }
 
 func (e *env) environ() []string {
-	return []string{
+	return append([]string{
 		"ZENDESK_BASE_URL=" + e.simURL, "ZENDESK_SUBDOMAIN=", "ZENDESK_EMAIL=" + email,
 		"ZENDESK_API_TOKEN=" + apiToken, "ZENDESK_OAUTH_TOKEN=", "ZENDESK_START_DATE=" + start,
 		"ZENDESK_EXPORT_RPM=0", "ZENDESK_RPM=0",
 		"CLICKHOUSE_ADDR=" + e.ch.Addr, "CLICKHOUSE_DATABASE=" + e.ch.Database,
 		"CLICKHOUSE_USER=" + e.ch.User, "CLICKHOUSE_PASSWORD=" + e.ch.Password,
 		"TEMPORAL_ADDRESS=" + e.temp.Frontend, "TEMPORAL_NAMESPACE=default", "TEMPORAL_TASK_QUEUE=" + e.queue,
-	}
+	}, e.extra...)
 }
 
 func (e *env) startWorker() {
