@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,12 @@ type env struct {
 // worker's default settings.
 func newEnv(t *testing.T, simCfg talksim.Config, workerEnv ...string) *env {
 	t.Helper()
+	return newEnvWith(t, simCfg, nil, workerEnv...)
+}
+
+// newEnvWith is newEnv with a hook run just before the worker starts.
+func newEnvWith(t *testing.T, simCfg talksim.Config, beforeWorker func(*env), workerEnv ...string) *env {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
@@ -79,6 +86,9 @@ func newEnv(t *testing.T, simCfg talksim.Config, workerEnv ...string) *env {
 		_ = e.wh.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+e.ch.Database)
 		e.wh.Close()
 	})
+	if beforeWorker != nil {
+		beforeWorker(e)
+	}
 	e.startWorker()
 	return e
 }
@@ -152,14 +162,14 @@ func (e *env) count(q string, args ...any) uint64 {
 	return n
 }
 
-// checkCounts compares the live rows of every entity table under FINAL
-// with the simulator.
-func (e *env) checkCounts() {
+// checkCounts compares the live rows of entity tables under FINAL with the
+// simulator: the named ones, or all.
+func (e *env) checkCounts(only ...string) {
 	e.t.Helper()
 	want := e.sim.Expected()
 	for _, tb := range tables.All() {
 		exp, ok := want[tb.Name]
-		if !ok || !tb.Entity() {
+		if !ok || !tb.Entity() || (len(only) > 0 && !slices.Contains(only, tb.Name)) {
 			continue
 		}
 		if got := e.count("SELECT count() FROM " + tb.Name + " FINAL WHERE _deleted = 0"); got != uint64(exp) {

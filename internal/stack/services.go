@@ -2,6 +2,8 @@ package stack
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"time"
 )
 
@@ -25,6 +27,35 @@ func StartDevserver(bin, logDir, db string, noUI bool) (*Devserver, error) {
 			return nil, err
 		}
 	}
+	d, err := startDevserver(bin, logDir, db, port, uiPort)
+	if err != nil {
+		return nil, err
+	}
+	if uiPort != 0 {
+		d.UI = fmt.Sprintf("http://127.0.0.1:%d", uiPort)
+		if err := WaitPort(fmt.Sprintf("127.0.0.1:%d", uiPort), d.Process, 30*time.Second); err != nil {
+			d.Stop()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// StartDevserverAt starts a devserver without UI on a given frontend
+// address, e.g. to restart one on its database file.
+func StartDevserverAt(bin, logDir, db, frontend string) (*Devserver, error) {
+	_, port, err := net.SplitHostPort(frontend)
+	if err != nil {
+		return nil, err
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, err
+	}
+	return startDevserver(bin, logDir, db, n, 0)
+}
+
+func startDevserver(bin, logDir, db string, port, uiPort int) (*Devserver, error) {
 	args := []string{fmt.Sprintf("--port=%d", port), fmt.Sprintf("--ui-port=%d", uiPort)}
 	if db != "" {
 		args = append(args, "--db="+db)
@@ -37,13 +68,6 @@ func StartDevserver(bin, logDir, db string, noUI bool) (*Devserver, error) {
 	if err := WaitPort(d.Frontend, p, 60*time.Second); err != nil {
 		p.Stop()
 		return nil, err
-	}
-	if uiPort != 0 {
-		d.UI = fmt.Sprintf("http://127.0.0.1:%d", uiPort)
-		if err := WaitPort(fmt.Sprintf("127.0.0.1:%d", uiPort), p, 30*time.Second); err != nil {
-			p.Stop()
-			return nil, err
-		}
 	}
 	return d, nil
 }
