@@ -43,6 +43,9 @@ type Options struct {
 	MaxBackoff time.Duration
 	// Max429 is how many 429s in a row one request accepts (default 20).
 	Max429 int
+	// Window is the rate budgets' rolling window (default: a minute, as
+	// Zendesk counts). Tests shorten it.
+	Window time.Duration
 	Logger *slog.Logger
 }
 
@@ -91,8 +94,11 @@ func New(o Options) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	c.account = NewLimiter(o.RPM, time.Minute)
-	c.export = NewLimiter(o.ExportRPM, time.Minute)
+	if c.opt.Window <= 0 {
+		c.opt.Window = time.Minute
+	}
+	c.account = NewLimiter(o.RPM, c.opt.Window)
+	c.export = NewLimiter(o.ExportRPM, c.opt.Window)
 	return c, nil
 }
 
