@@ -43,6 +43,10 @@ type Temporal struct {
 	Address   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	Namespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
 	TaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"talkwarehouse"`
+	// ServeExports makes the worker also poll the exports' task queue
+	// (TEMPORAL_TASK_QUEUE + "-exports"). With several workers, leave it on
+	// for exactly one so the export budget holds account-wide.
+	ServeExports bool `env:"WORKER_SERVE_EXPORTS" envDefault:"true"`
 	// UIAddress is only used to print links to the web UI.
 	UIAddress string `env:"TEMPORAL_UI_ADDRESS" envDefault:"http://127.0.0.1:8233"`
 }
@@ -96,7 +100,14 @@ func explain(err error) error {
 	for _, e := range agg.Errors {
 		var pe env.ParseError
 		if errors.As(e, &pe) {
-			out = append(out, fmt.Errorf("%s: cannot parse as %s (for dates use RFC 3339 UTC, e.g. 2017-01-25T00:00:00Z)", envName(pe.Name), pe.Type))
+			want := "a whole number"
+			switch pe.Type.String() {
+			case "time.Time":
+				want = "an RFC 3339 UTC time, e.g. 2017-01-25T00:00:00Z"
+			case "bool":
+				want = "true or false"
+			}
+			out = append(out, fmt.Errorf("%s: cannot parse, want %s", envName(pe.Name), want))
 			continue
 		}
 		out = append(out, e)
@@ -106,6 +117,7 @@ func explain(err error) error {
 
 var fieldEnv = map[string]string{
 	"StartDate": "ZENDESK_START_DATE", "ExportRPM": "ZENDESK_EXPORT_RPM", "RPM": "ZENDESK_RPM",
+	"ServeExports": "WORKER_SERVE_EXPORTS",
 }
 
 func envName(field string) string {

@@ -66,12 +66,22 @@ func run(log *slog.Logger) error {
 	}
 	defer tc.Close()
 
+	// One Activities value, so both task queues share one Zendesk client
+	// and its rate budgets.
+	acts := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log}
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
-	w.RegisterActivity(&activities.Activities{
-		Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log,
-	})
-	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "temporal", cfg.Temporal.Address,
-		"namespace", cfg.Temporal.Namespace, "zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
+	w.RegisterActivity(acts)
+	if cfg.Temporal.ServeExports {
+		exports := worker.New(tc, workflows.ExportTaskQueue(cfg.Temporal.TaskQueue), worker.Options{})
+		exports.RegisterActivity(acts)
+		if err := exports.Start(); err != nil {
+			return fmt.Errorf("starting the exports worker: %w", err)
+		}
+		defer exports.Stop()
+	}
+	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports,
+		"temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,
+		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
 	return w.Run(worker.InterruptCh())
 }

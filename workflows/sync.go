@@ -88,10 +88,18 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			NonRetryableErrorTypes: activities.NonRetryable,
 		},
 	})
+	// The exports run on their own task queue, so that a deployment of
+	// several workers can let exactly one of them poll it: the export budget
+	// (10 requests a minute per account) then holds across workers.
+	exportCtx := workflow.WithTaskQueue(ctx, ExportTaskQueue(workflow.GetInfo(ctx).TaskQueueName))
 	var a *activities.Activities
 	futures := make([]workflow.Future, len(sources))
 	for i, s := range sources {
-		futures[i] = workflow.ExecuteActivity(ctx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh})
+		actx := ctx
+		if s.Kind == tables.Export {
+			actx = exportCtx
+		}
+		futures[i] = workflow.ExecuteActivity(actx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh})
 	}
 
 	var res SyncResult
@@ -177,6 +185,10 @@ func summarize(failures []string, total int) string {
 	}
 	return fmt.Sprintf("%d of %d tables failed: %s", len(failures), total, strings.Join(failures, "; "))
 }
+
+// ExportTaskQueue is the task queue of the export activities for a sync
+// running on queue.
+func ExportTaskQueue(queue string) string { return queue + "-exports" }
 
 // SyncName is the workflow type name, as the web UI and schedules show it.
 const SyncName = "ZendeskTalkSync"

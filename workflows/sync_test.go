@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -40,8 +41,9 @@ func newEnvRuns(t *testing.T) (*testsuite.TestWorkflowEnvironment, *[]warehouse.
 // fakeSync answers like the real activity: one result per table of the
 // source's family, with rows derived from the name so sums are checkable.
 func fakeSync(calls *sync.Map) func(context.Context, activities.SyncTableInput) (activities.SyncTableResult, error) {
-	return func(_ context.Context, in activities.SyncTableInput) (activities.SyncTableResult, error) {
+	return func(ctx context.Context, in activities.SyncTableInput) (activities.SyncTableResult, error) {
 		calls.Store(in.Table, in)
+		calls.Store("queue:"+in.Table, activity.GetInfo(ctx).TaskQueue)
 		var r activities.SyncTableResult
 		for _, t := range tables.MustGet(in.Table).Family() {
 			r.Tables = append(r.Tables, activities.TableResult{Table: t.Name, Kind: string(t.Kind), Rows: len(t.Name), Pages: 1})
@@ -72,6 +74,20 @@ func TestSyncRunsOneActivityPerSourceAndReportsAll13Tables(t *testing.T) {
 	}
 	if strings.Join(got, ",") != strings.Join(tables.Names(), ",") || len(got) != 13 {
 		t.Fatalf("tables %v, want the 13 tables %v", got, tables.Names())
+	}
+	for _, name := range tables.Names() {
+		q, ok := calls.Load("queue:" + name)
+		if !ok {
+			continue
+		}
+		want := "default-test-taskqueue"
+		if tables.MustGet(name).Kind == tables.Export {
+			want = workflows.ExportTaskQueue(want)
+		}
+		if q != want {
+			t.Errorf("%s ran on task queue %v, want %s", name, q, want)
+		}
+		calls.Delete("queue:" + name)
 	}
 	n := 0
 	calls.Range(func(k, v any) bool {
@@ -144,7 +160,12 @@ func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
 		t.Fatalf("partial result: %d tables, err %v", len(res.Tables), err)
 	}
 	n := 0
-	calls.Range(func(any, any) bool { n++; return true })
+	calls.Range(func(k, _ any) bool {
+		if !strings.HasPrefix(k.(string), "queue:") {
+			n++
+		}
+		return true
+	})
 	if n != 11 {
 		t.Fatalf("%d activities ran, want all 11", n)
 	}
