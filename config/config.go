@@ -51,6 +51,32 @@ type Temporal struct {
 	UIAddress string `env:"TEMPORAL_UI_ADDRESS" envDefault:"http://127.0.0.1:8233"`
 }
 
+// Schedules are the specs of the two Temporal schedules `starter schedule
+// apply` manages. A spec is a Go duration ("15m": an interval) or a cron
+// expression ("0 3 * * *", UTC).
+type Schedules struct {
+	Incremental   string        `env:"SCHEDULE_INCREMENTAL" envDefault:"15m"`
+	Snapshot      string        `env:"SCHEDULE_SNAPSHOT" envDefault:"24h"`
+	CatchupWindow time.Duration `env:"SCHEDULE_CATCHUP_WINDOW" envDefault:"1h"`
+}
+
+// LoadSchedules reads the schedule settings.
+func LoadSchedules() (Schedules, error) {
+	var s Schedules
+	if err := env.Parse(&s); err != nil {
+		return s, explain(err)
+	}
+	var errs []error
+	for name, spec := range map[string]string{"SCHEDULE_INCREMENTAL": s.Incremental, "SCHEDULE_SNAPSHOT": s.Snapshot} {
+		if d, err := time.ParseDuration(spec); err == nil && d < time.Minute {
+			errs = append(errs, fmt.Errorf("%s: an interval of at least 1m, or a cron expression", name))
+		} else if err != nil && len(strings.Fields(spec)) != 5 && !strings.HasPrefix(spec, "@") {
+			errs = append(errs, fmt.Errorf("%s: %q is neither a duration (15m) nor a 5-field cron expression", name, spec))
+		}
+	}
+	return s, errors.Join(errs...)
+}
+
 // Worker is everything the worker needs.
 type Worker struct {
 	Zendesk    Zendesk
@@ -116,7 +142,8 @@ func explain(err error) error {
 }
 
 var fieldEnv = map[string]string{
-	"StartDate": "ZENDESK_START_DATE", "ExportRPM": "ZENDESK_EXPORT_RPM", "RPM": "ZENDESK_RPM",
+	"CatchupWindow": "SCHEDULE_CATCHUP_WINDOW",
+	"StartDate":     "ZENDESK_START_DATE", "ExportRPM": "ZENDESK_EXPORT_RPM", "RPM": "ZENDESK_RPM",
 	"ServeExports": "WORKER_SERVE_EXPORTS",
 }
 

@@ -123,8 +123,13 @@ func (e *env) startWorker() {
 // starter runs the starter command; it gets only Temporal settings, as a
 // user's shell would need.
 func (e *env) starter(args ...string) (string, error) {
+	return e.starterEnv(nil, args...)
+}
+
+// starterEnv runs the starter with extra settings (KEY=value).
+func (e *env) starterEnv(extra []string, args ...string) (string, error) {
 	cmd := exec.Command(e.bins["./starter"], args...)
-	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+e.temp.Frontend, "TEMPORAL_NAMESPACE=default", "TEMPORAL_TASK_QUEUE="+e.queue)
+	cmd.Env = append(append(os.Environ(), "TEMPORAL_ADDRESS="+e.temp.Frontend, "TEMPORAL_NAMESPACE=default", "TEMPORAL_TASK_QUEUE="+e.queue), extra...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

@@ -32,6 +32,9 @@ commands:
         start one sync of the named tables (all 13 by default)
   status
         the latest sync of every table, from the sync_runs table in ClickHouse
+  schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|all]
+        the Temporal schedules: incremental (calls, call_legs, statistics; SCHEDULE_INCREMENTAL,
+        default every 15m) and snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h)
 
 settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS;
 status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD
@@ -48,6 +51,8 @@ func main() {
 		err = syncCmd(os.Args[2:], os.Stdout)
 	case "status":
 		err = statusCmd(os.Args[2:], os.Stdout)
+	case "schedule":
+		err = scheduleCmd(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
