@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"talkwarehouse/metrics"
 	"talkwarehouse/tables"
 	"talkwarehouse/warehouse"
 	"talkwarehouse/zendesk"
@@ -215,6 +217,8 @@ type run struct {
 
 	done chan struct{}
 	wg   sync.WaitGroup
+	// emitted is what the metrics have been told of the tally so far.
+	emitted struct{ requests, throttled, retries int64 }
 }
 
 // newRun restores the last heartbeat's checkpoint and starts heartbeating
@@ -258,6 +262,35 @@ func (a *Activities) newRun(ctx context.Context, t *tables.Table) *run {
 func (r *run) stop() {
 	close(r.done)
 	r.wg.Wait()
+	r.mu.Lock()
+	r.emitTally()
+	r.mu.Unlock()
+}
+
+// metrics is the SDK's metrics handler (Prometheus in the worker) tagged
+// with a table.
+func (r *run) metrics(table string) client.MetricsHandler {
+	return activity.GetMetricsHandler(r.ctx).WithTags(map[string]string{"table": table})
+}
+
+// emitTally adds the request counts since the last call to the metrics.
+// Callers hold r.mu.
+func (r *run) emitTally() {
+	m := r.metrics(r.table.Name)
+	for _, c := range []struct {
+		name string
+		now  int64
+		last *int64
+	}{
+		{metrics.Requests, r.tally.Requests.Load(), &r.emitted.requests},
+		{metrics.Throttled, r.tally.Throttled.Load(), &r.emitted.throttled},
+		{metrics.Retries, r.tally.Retries.Load(), &r.emitted.retries},
+	} {
+		if d := c.now - *c.last; d > 0 {
+			m.Counter(c.name).Inc(d)
+			*c.last = c.now
+		}
+	}
 }
 
 func (r *run) checkpoint() Checkpoint {
@@ -280,6 +313,7 @@ func (r *run) write(ctx context.Context, w *warehouse.Warehouse, p zendesk.Page,
 	r.mu.Lock()
 	for name, n := range res.Rows {
 		r.cp.Rows[name] += n
+		r.metrics(name).Counter(metrics.Rows).Inc(int64(n))
 	}
 	if len(res.Problems) > 0 && r.problems < 3 {
 		r.log.Warn("field values of an unexpected type stored as NULL (kept in _raw)", "table", r.table.Name, "example", res.Problems[0].Error(), "count", len(res.Problems))
@@ -295,7 +329,9 @@ func (r *run) advance(update func(*Checkpoint), page bool) {
 	r.mu.Lock()
 	if page {
 		r.cp.Pages++
+		r.metrics(r.table.Name).Counter(metrics.Pages).Inc(1)
 	}
+	r.emitTally()
 	if update != nil {
 		update(&r.cp)
 	}
@@ -311,6 +347,7 @@ func (r *run) deleted(table string, n int) {
 		r.deletions = map[string]int{}
 	}
 	r.deletions[table] = n
+	r.metrics(table).Counter(metrics.Deleted).Inc(int64(n))
 	if n > 0 {
 		r.log.Info("entities removed upstream marked deleted", "table", table, "count", n)
 	}

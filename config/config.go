@@ -82,6 +82,9 @@ type Worker struct {
 	Zendesk    Zendesk
 	ClickHouse ClickHouse
 	Temporal   Temporal
+	// MetricsAddr is where /metrics is served in Prometheus format
+	// (host:port; port 0 picks a free one; empty: off).
+	MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
 }
 
 // LoadTemporal reads only the Temporal settings (the starter needs no

@@ -97,7 +97,7 @@ func (e *env) environ() []string {
 	return append([]string{
 		"ZENDESK_BASE_URL=" + e.simURL, "ZENDESK_SUBDOMAIN=", "ZENDESK_EMAIL=" + email,
 		"ZENDESK_API_TOKEN=" + apiToken, "ZENDESK_OAUTH_TOKEN=", "ZENDESK_START_DATE=" + start,
-		"ZENDESK_EXPORT_RPM=0", "ZENDESK_RPM=0",
+		"ZENDESK_EXPORT_RPM=0", "ZENDESK_RPM=0", "WORKER_METRICS_ADDR=127.0.0.1:0",
 		"CLICKHOUSE_ADDR=" + e.ch.Addr, "CLICKHOUSE_DATABASE=" + e.ch.Database,
 		"CLICKHOUSE_USER=" + e.ch.User, "CLICKHOUSE_PASSWORD=" + e.ch.Password,
 		"TEMPORAL_ADDRESS=" + e.temp.Frontend, "TEMPORAL_NAMESPACE=default", "TEMPORAL_TASK_QUEUE=" + e.queue,

@@ -18,6 +18,7 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
+	"talkwarehouse/metrics"
 	"talkwarehouse/warehouse"
 	"talkwarehouse/workflows"
 	"talkwarehouse/zendesk"
@@ -57,10 +58,21 @@ func run(log *slog.Logger) error {
 		return err
 	}
 
-	tc, err := client.Dial(client.Options{
+	opts := client.Options{
 		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
 		Logger: tlog.NewStructuredLogger(log.With("component", "temporal")),
-	})
+	}
+	metricsURL := "off"
+	if cfg.MetricsAddr != "" {
+		ms, err := metrics.Start(cfg.MetricsAddr, log)
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+		opts.MetricsHandler = ms.Handler
+		metricsURL = "http://" + ms.Addr + "/metrics"
+	}
+	tc, err := client.Dial(opts)
 	if err != nil {
 		return fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): %w", cfg.Temporal.Address, err)
 	}
@@ -80,7 +92,7 @@ func run(log *slog.Logger) error {
 		}
 		defer exports.Stop()
 	}
-	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports,
+	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports, "metrics", metricsURL,
 		"temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,
 		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
 	return w.Run(worker.InterruptCh())
