@@ -83,6 +83,7 @@ func run(log *slog.Logger) error {
 	acts := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log}
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
+	w.RegisterWorkflowWithOptions(workflows.TableLease, workflow.RegisterOptions{Name: workflows.LeaseName})
 	w.RegisterActivity(acts)
 	if cfg.Temporal.ServeExports {
 		exports := worker.New(tc, workflows.ExportTaskQueue(cfg.Temporal.TaskQueue), worker.Options{})

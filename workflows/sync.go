@@ -91,33 +91,22 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	// The exports run on their own task queue, so that a deployment of
 	// several workers can let exactly one of them poll it: the export budget
 	// (10 requests a minute per account) then holds across workers.
-	exportCtx := workflow.WithTaskQueue(ctx, ExportTaskQueue(workflow.GetInfo(ctx).TaskQueueName))
-	var a *activities.Activities
-	futures := make([]workflow.Future, len(sources))
-	for i, s := range sources {
-		actx := ctx
-		if s.Kind == tables.Export {
-			actx = exportCtx
-		}
-		futures[i] = workflow.ExecuteActivity(actx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh})
-	}
+	queue := workflow.GetInfo(ctx).TaskQueueName
+	exportCtx := workflow.WithTaskQueue(ctx, ExportTaskQueue(queue))
+	info := workflow.GetInfo(ctx).WorkflowExecution
 
 	var res SyncResult
 	var failures []string
 	var runs []warehouse.Run
-	info := workflow.GetInfo(ctx).WorkflowExecution
-	for i, s := range sources {
-		var r activities.SyncTableResult
-		if err := futures[i].Get(ctx, &r); err != nil {
-			msg := rootMessage(err)
-			failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
-			for _, t := range s.Family() {
-				progress[t.Name].State, progress[t.Name].Error = "failed", msg
-				runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
-					Mode: mode(t, in.FullRefresh), Status: "failed", StartedAt: started, FinishedAt: workflow.Now(ctx), Reason: msg})
-			}
-			continue
+	fail := func(s *tables.Table, msg string) {
+		failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
+		for _, t := range s.Family() {
+			progress[t.Name].State, progress[t.Name].Error = "failed", msg
+			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
+				Mode: mode(t, in.FullRefresh), Status: "failed", StartedAt: started, FinishedAt: workflow.Now(ctx), Reason: msg})
 		}
+	}
+	record := func(r activities.SyncTableResult) {
 		for _, tr := range r.Tables {
 			tr := tr
 			state, status := "done", "success"
@@ -133,6 +122,42 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				Reason: tr.Reason})
 		}
 	}
+
+	// One coroutine per source; each records its outcome as soon as it
+	// ends, so the progress query is current.
+	var a *activities.Activities
+	wg := workflow.NewWaitGroup(ctx)
+	for _, s := range sources {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			actx := ctx
+			if s.Kind == tables.Export {
+				// Two syncs never export one table at once: its cursor has
+				// one writer. The lease is a child workflow whose id names
+				// the table; Temporal refuses a second while one runs.
+				release, holder, err := acquireLease(ctx, queue, s.Name, info.ID)
+				if err != nil {
+					fail(s, err.Error())
+					return
+				}
+				if release == nil {
+					record(skipped(s, fmt.Sprintf("another sync (%s) is exporting %s; skipped so that its cursor has one writer", holder, s.Name)))
+					return
+				}
+				defer release()
+				actx = exportCtx
+			}
+			var r activities.SyncTableResult
+			if err := workflow.ExecuteActivity(actx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh}).Get(ctx, &r); err != nil {
+				fail(s, rootMessage(err))
+				return
+			}
+			record(r)
+		})
+	}
+	wg.Wait(ctx)
+	sort.Slice(runs, func(i, j int) bool { return runs[i].Table < runs[j].Table })
 	sort.Slice(res.Tables, func(i, j int) bool { return res.Tables[i].Table < res.Tables[j].Table })
 
 	// Record what every table did, failures included.

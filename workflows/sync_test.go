@@ -28,6 +28,7 @@ func newEnvRuns(t *testing.T) (*testsuite.TestWorkflowEnvironment, *[]warehouse.
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
+	env.RegisterWorkflowWithOptions(workflows.TableLease, workflow.RegisterOptions{Name: workflows.LeaseName})
 	env.RegisterActivity(&activities.Activities{})
 	var a *activities.Activities
 	var runs []warehouse.Run
