@@ -114,7 +114,8 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		prev := stored.Cursor
 		run.cursorBefore = &prev
 	}
-	end, err := a.Zendesk.Export(ctx, t.Path, t.Envelope, start, run.tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
+	end := start
+	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
 		if err := run.write(ctx, a.Warehouse, p, time.Now()); err != nil {
 			return err
 		}
@@ -124,6 +125,7 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 			return err
 		}
 		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, true)
+		end = next
 		return nil
 	})
 	if err != nil {

@@ -1,0 +1,51 @@
+package activities
+
+import (
+	"context"
+
+	"talkwarehouse/tables"
+	"talkwarehouse/zendesk"
+)
+
+// exportPage is one fetched page on its way to the warehouse.
+type exportPage struct {
+	page zendesk.Page
+	next zendesk.ExportCursor
+	last bool
+}
+
+// prefetchExport reads an export in a goroutine and hands each page to
+// store, in order, in the caller's goroutine: the next page is fetched
+// while the current one is inserted, so a sync costs little more than the
+// fetch alone. At most one fetched page waits, so memory stays flat. store
+// still advances the cursor only after its page is stored; an error on
+// either side stops both.
+func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, start zendesk.ExportCursor, tally *zendesk.Tally,
+	store func(p zendesk.Page, next zendesk.ExportCursor, last bool) error) error {
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan exportPage, 1)
+	fetchErr := make(chan error, 1)
+	go func() {
+		defer close(pages)
+		_, err := zd.Export(fctx, t.Path, t.Envelope, start, tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
+			select {
+			case pages <- exportPage{p, next, last}:
+				return nil
+			case <-fctx.Done():
+				return fctx.Err()
+			}
+		})
+		fetchErr <- err
+	}()
+	for ep := range pages {
+		if err := store(ep.page, ep.next, ep.last); err != nil {
+			cancel()
+			for range pages { // let the fetcher finish
+			}
+			<-fetchErr
+			return err
+		}
+	}
+	return <-fetchErr
+}
