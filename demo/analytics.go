@@ -12,38 +12,31 @@ import (
 
 // The demo's questions, in SQL that runs on ClickHouse 18.16 and current.
 var questions = []struct{ title, sql string }{
-	{"Rows per table (current entities under FINAL)", `
-SELECT 'calls' AS table, count() AS rows FROM calls FINAL
-UNION ALL SELECT 'call_legs', count() FROM call_legs FINAL
-UNION ALL SELECT 'greetings', count() FROM greetings FINAL
-UNION ALL SELECT 'ivr_routes', count() FROM ivr_routes FINAL
-UNION ALL SELECT 'agents_activity', count() FROM agents_activity FINAL`},
-	{"Calls per hour of the busiest hours, by direction", `
-SELECT toStartOfHour(created_at) AS hour, direction, count() AS calls
-FROM calls FINAL
-WHERE created_at IS NOT NULL
-GROUP BY hour, direction
-ORDER BY calls DESC, hour, direction
-LIMIT 6`},
-	{"Outcome of inbound calls", `
-SELECT ifNull(completion_status, '(null)') AS status, count() AS calls,
-       round(100 * count() / (SELECT count() FROM calls FINAL WHERE direction = 'inbound'), 1) AS pct
-FROM calls FINAL
-WHERE direction = 'inbound'
-GROUP BY status
-ORDER BY calls DESC`},
-	{"Average wait, talk, hold and wrap-up (seconds) by direction", `
-SELECT direction, count() AS calls, round(avg(wait_time), 1) AS avg_wait, round(avg(talk_time), 1) AS avg_talk,
-       round(avg(hold_time), 1) AS avg_hold, round(avg(wrap_up_time), 1) AS avg_wrap_up
-FROM calls FINAL
-GROUP BY direction
-ORDER BY direction`},
-	{"Agents in the latest agents_activity snapshot", `
-SELECT name, agent_state, calls_accepted, calls_missed, total_talk_time
-FROM agents_activity FINAL
-WHERE _synced_at = (SELECT max(_synced_at) FROM agents_activity)
-ORDER BY calls_accepted DESC, name
-LIMIT 5`},
+	{"Live rows per table (the _live views: FINAL, tombstones excluded)", `
+SELECT 'calls' AS table, count() AS rows FROM calls_live
+UNION ALL SELECT 'call_legs', count() FROM call_legs_live
+UNION ALL SELECT 'greetings', count() FROM greetings_live
+UNION ALL SELECT 'ivr_routes', count() FROM ivr_routes_live
+UNION ALL SELECT 'phone_numbers', count() FROM phone_numbers_live`},
+	{"Calls per hour (calls_hourly)", `
+SELECT hour, sum(calls) AS all_calls, sumIf(calls, direction = 'inbound') AS inbound,
+       sumIf(calls, direction = 'outbound') AS outbound
+FROM calls_hourly GROUP BY hour ORDER BY hour`},
+	{"What became of inbound calls (call_outcomes_daily)", `
+SELECT day, inbound_calls, completion_rate, abandonment_rate, voicemail_rate, callback_rate
+FROM call_outcomes_daily ORDER BY day`},
+	{"Average wait, talk, hold and wrap-up in seconds (call_times_daily)", `
+SELECT day, direction, calls, answered_calls, avg_wait_time, avg_talk_time, avg_hold_time, avg_wrap_up_time
+FROM call_times_daily ORDER BY day, direction`},
+	{"Busiest agents in the latest snapshot (agents_latest)", `
+SELECT name, agent_state, calls_accepted, calls_offered, accept_rate, online_time
+FROM agents_latest ORDER BY calls_accepted DESC, name LIMIT 5`},
+	{"Queue right now (queue_activity_history)", `
+SELECT snapshot_at, calls_waiting, callbacks_waiting, agents_online, longest_wait_time
+FROM queue_activity_history ORDER BY snapshot_at DESC LIMIT 3`},
+	{"What the sync did (sync_runs)", `
+SELECT table_name, mode, status, rows, pages, requests
+FROM sync_runs FINAL ORDER BY table_name`},
 }
 
 func printAnalytics(w *warehouse.Warehouse) error {
