@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,17 +44,7 @@ func (e *env) startSync(args ...string) string {
 	if err != nil {
 		e.t.Fatalf("starter: %v\n%s", err, out)
 	}
-	var id string
-	for _, f := range strings.Fields(out) {
-		if len(f) > 10 && f[:10] == "talk-sync-" {
-			id = f
-			break
-		}
-	}
-	if id == "" {
-		e.t.Fatalf("no workflow id in %q", out)
-	}
-	return id
+	return syncID(e.t, out)
 }
 
 // waitSync waits for a workflow's result through the SDK client.

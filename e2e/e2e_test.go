@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
 	"talkwarehouse/config"
 	"talkwarehouse/internal/chtest"
 	"talkwarehouse/internal/stack"
@@ -136,6 +139,41 @@ func (e *env) starterEnv(extra []string, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// syncID finds the workflow id in the starter's output.
+func syncID(t *testing.T, out string) string {
+	for _, f := range strings.Fields(out) {
+		if strings.HasPrefix(f, "talk-sync-") {
+			return f
+		}
+	}
+	t.Fatalf("no workflow id in %q", out)
+	return ""
+}
+
+// historyLength counts the events of a workflow's (latest run's) history:
+// those of its own commands, and those of workflow tasks apart.
+func (e *env) historyLength(id string) (events, workflowTasks int) {
+	e.t.Helper()
+	c, err := client.Dial(client.Options{HostPort: e.temp.Frontend, Namespace: "default", Logger: quiet{}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer c.Close()
+	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if strings.HasPrefix(ev.GetEventType().String(), "WorkflowTask") {
+			workflowTasks++
+		} else {
+			events++
+		}
+	}
+	return events, workflowTasks
+}
+
 // status runs `starter status` with the warehouse settings.
 func (e *env) status() string {
 	e.t.Helper()
@@ -218,8 +256,20 @@ func TestFullThenIncrementalSync(t *testing.T) {
 	// 2. An immediate second sync is incremental: a handful of export
 	// requests, nothing duplicated, statistics gain a snapshot.
 	e.sim.ResetRequests()
-	t.Log("second sync:\n" + e.mustSync())
+	out2 := e.mustSync()
+	t.Log("second sync:\n" + out2)
 	req := e.sim.Requests()
+	// Temporal history grows with the number of tables, not pages: the
+	// first sync (19 export pages) records as many events as the second (2)
+	// but for workflow tasks, whose number depends on how the server
+	// batches activity completions.
+	h1, t1 := e.historyLength(syncID(t, out))
+	h2, t2 := e.historyLength(syncID(t, out2))
+	if h1 != h2 || t1 > 60 || t2 > 60 {
+		t.Errorf("history: %d events (+%d workflow-task events) for the full sync, %d (+%d) for the incremental one; want equal and bounded", h1, t1, h2, t2)
+	} else {
+		t.Logf("history events per sync: %d (+%d and %d workflow-task events)", h1, t1, t2)
+	}
 	if n := req["/stats/incremental/calls"] + req["/stats/incremental/legs"]; n > 4 {
 		t.Errorf("second sync made %d export requests, want a handful (%v)", n, req)
 	}
