@@ -32,6 +32,9 @@ type Activities struct {
 	HeartbeatEvery time.Duration
 	// ListPageSize is per_page for offset-paged lists (default 100).
 	ListPageSize int
+	// FlushRows is how many export rows are gathered into one insert
+	// (default 3000: about 100 MB of worker memory at most).
+	FlushRows int
 }
 
 // Error types of non-retryable failures, for the workflow's retry policy.
@@ -114,17 +117,37 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		prev := stored.Cursor
 		run.cursorBefore = &prev
 	}
+	// Pages are gathered into inserts of about FlushRows rows (ClickHouse
+	// prefers fewer, bigger parts); the cursor is stored, and heartbeated,
+	// after each insert, so a crash re-fetches at most that many rows.
+	x := a.Warehouse.NewWriter(t)
+	defer x.Close()
+	var pending warehouse.PageResult
+	pages := 0
 	end := start
 	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
-		if err := run.write(ctx, a.Warehouse, p, time.Now()); err != nil {
+		res, err := x.Add(ctx, p.Records, warehouse.NewStamp(time.Now()))
+		if err != nil {
 			return err
 		}
+		pending = merge(pending, res)
+		pages++
+		if x.Buffered() < a.flushRows() && !last {
+			return nil
+		}
+		if err := x.Flush(ctx); err != nil {
+			return err
+		}
+		run.stored(pending)
+		pending = warehouse.PageResult{}
 		if err := a.Warehouse.SaveCursor(ctx, warehouse.Cursor{
-			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.cp.Rows[t.Name]),
+			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.rows(t.Name)),
 		}); err != nil {
 			return err
 		}
-		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, true)
+		n := pages
+		pages = 0
+		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, n)
 		end = next
 		return nil
 	})
@@ -147,7 +170,7 @@ func (a *Activities) syncList(ctx context.Context, run *run) error {
 		if cp.SnapshotStart == 0 {
 			cp.SnapshotStart = uint64(time.Now().UnixNano())
 		}
-	}, false)
+	}, 0)
 	u := run.cp.NextURL
 	if u == "" {
 		u = a.Zendesk.URL(t.Path, url.Values{"per_page": {fmt.Sprint(a.listPageSize())}})
@@ -156,7 +179,7 @@ func (a *Activities) syncList(ctx context.Context, run *run) error {
 		if err := run.write(ctx, a.Warehouse, p, time.Now()); err != nil {
 			return err
 		}
-		run.advance(func(cp *Checkpoint) { cp.NextURL = next }, true)
+		run.advance(func(cp *Checkpoint) { cp.NextURL = next }, 1)
 		return nil
 	})
 	if err != nil {
@@ -186,13 +209,38 @@ func (a *Activities) syncStats(ctx context.Context, run *run) error {
 	}
 	err := a.Zendesk.List(ctx, u, t.Envelope, run.tally, func(p zendesk.Page, _ string) error {
 		all.Records = append(all.Records, p.Records...)
-		run.advance(nil, true)
+		run.advance(nil, 1)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	return run.write(ctx, a.Warehouse, all, fetchedAt)
+}
+
+func (a *Activities) flushRows() int {
+	if a.FlushRows > 0 {
+		return a.FlushRows
+	}
+	return 3000
+}
+
+// merge adds b's counts to a.
+func merge(a, b warehouse.PageResult) warehouse.PageResult {
+	if a.Rows == nil {
+		a.Rows = map[string]int{}
+	}
+	for k, v := range b.Rows {
+		a.Rows[k] += v
+	}
+	a.Problems = append(a.Problems, b.Problems...)
+	return a
+}
+
+func (r *run) rows(table string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cp.Rows[table]
 }
 
 func (a *Activities) listPageSize() int {
@@ -312,6 +360,12 @@ func (r *run) write(ctx context.Context, w *warehouse.Warehouse, p zendesk.Page,
 	if err != nil {
 		return err
 	}
+	r.stored(res)
+	return nil
+}
+
+// stored counts rows that are now in ClickHouse.
+func (r *run) stored(res warehouse.PageResult) {
 	r.mu.Lock()
 	for name, n := range res.Rows {
 		r.cp.Rows[name] += n
@@ -322,16 +376,14 @@ func (r *run) write(ctx context.Context, w *warehouse.Warehouse, p zendesk.Page,
 	}
 	r.problems += len(res.Problems)
 	r.mu.Unlock()
-	return nil
 }
 
-// advance updates the checkpoint (counting a page if page is set), then
-// heartbeats it.
-func (r *run) advance(update func(*Checkpoint), page bool) {
+// advance updates the checkpoint, counting pages, then heartbeats it.
+func (r *run) advance(update func(*Checkpoint), pages int) {
 	r.mu.Lock()
-	if page {
-		r.cp.Pages++
-		r.metrics(r.table.Name).Counter(metrics.Pages).Inc(1)
+	if pages > 0 {
+		r.cp.Pages += pages
+		r.metrics(r.table.Name).Counter(metrics.Pages).Inc(int64(pages))
 	}
 	r.emitTally()
 	if update != nil {

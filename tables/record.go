@@ -3,22 +3,37 @@ package tables
 import (
 	"encoding/json"
 	"fmt"
+
+	"talkwarehouse/internal/jsonscan"
 )
 
 // Record is one API record as received: its complete JSON (kept in _raw so
-// undocumented fields are never lost) and its top-level fields.
+// undocumented fields are never lost), plus, for derived tables, the fields
+// it inherits from its parent (ivr_id on menus; ivr_id and ivr_menu_id on
+// routes).
 type Record struct {
-	Raw    json.RawMessage
-	Fields map[string]json.RawMessage
+	Raw       json.RawMessage
+	Inherited map[string]json.RawMessage
 }
 
-// ParseRecord splits a record's JSON into its top-level fields.
-func ParseRecord(raw json.RawMessage) (Record, error) {
-	var f map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return Record{}, fmt.Errorf("record is not a JSON object: %w", err)
+// fields reads the record's values of t's columns, indexed like t.Columns,
+// into dst (reused across records): one pass over the JSON, no copies.
+func (t *Table) fields(rec Record, dst []json.RawMessage) ([]json.RawMessage, error) {
+	dst = append(dst[:0], make([]json.RawMessage, len(t.Columns))...)
+	err := jsonscan.EachField(rec.Raw, func(key []byte, val json.RawMessage) {
+		if i, ok := t.index[string(key)]; ok {
+			dst[i] = val // a repeated key keeps its last value, as encoding/json does
+		}
+	})
+	if err != nil {
+		return dst, fmt.Errorf("%s: record %w", t.Name, err)
 	}
-	return Record{Raw: raw, Fields: f}, nil
+	for k, v := range rec.Inherited {
+		if i, ok := t.index[k]; ok {
+			dst[i] = v
+		}
+	}
+	return dst, nil
 }
 
 // Values converts a record into the table's API columns, in column order,
@@ -26,8 +41,13 @@ func ParseRecord(raw json.RawMessage) (Record, error) {
 // NULL (its value stays in _raw) and reported in problems; a record without
 // its identity is an error, as it cannot be stored.
 func (t *Table) Values(rec Record, dst []any) (_ []any, problems []error, err error) {
-	for _, c := range t.Columns {
-		v, cerr := c.Convert(rec.Fields[c.Name])
+	var buf [64]json.RawMessage
+	f, err := t.fields(rec, buf[:0])
+	if err != nil {
+		return dst, nil, err
+	}
+	for i, c := range t.Columns {
+		v, cerr := c.Convert(f[i])
 		if cerr != nil {
 			if c.Type == IntKey || c.Type == TextKey {
 				return dst, problems, fmt.Errorf("%s: %w", t.Name, cerr)
@@ -41,28 +61,35 @@ func (t *Table) Values(rec Record, dst []any) (_ []any, problems []error, err er
 }
 
 // Derive returns the records of derived table t found in one record of its
-// parent: the elements of the parent's Nested array, each given the
-// Inherit fields of the parent (ivr_id on menus; ivr_id and ivr_menu_id on
-// routes).
+// parent: the elements of the parent's Nested array, each inheriting the
+// Inherit fields of the parent (a route's ivr_id comes through its menu).
 func (t *Table) Derive(parent Record) ([]Record, error) {
-	raw := parent.Fields[t.Nested]
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("%s: field %q of %s is not an array: %w", t.Name, t.Nested, t.Parent, err)
-	}
-	out := make([]Record, 0, len(items))
-	for _, it := range items {
-		rec, err := ParseRecord(it)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", t.Name, err)
+	var nested json.RawMessage
+	inherit := map[string]json.RawMessage{}
+	err := jsonscan.EachField(parent.Raw, func(key []byte, val json.RawMessage) {
+		if string(key) == t.Nested {
+			nested = val
 		}
 		for child, from := range t.Inherit {
-			rec.Fields[child] = parent.Fields[from]
+			if string(key) == from {
+				inherit[child] = val
+			}
 		}
-		out = append(out, rec)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: parent record %w", t.Name, err)
+	}
+	for child, from := range t.Inherit {
+		if v, ok := parent.Inherited[from]; ok {
+			inherit[child] = v
+		}
+	}
+	var out []Record
+	err = jsonscan.EachElement(nested, func(val json.RawMessage) {
+		out = append(out, Record{Raw: val, Inherited: inherit})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: field %q of %s: %w", t.Name, t.Nested, t.Parent, err)
 	}
 	return out, nil
 }

@@ -47,6 +47,8 @@ type Table struct {
 	// tables are keyed by their snapshot time (and agent for agents_activity).
 	Key     []string
 	Columns []Column
+
+	index map[string]int // column position by name, built by register
 }
 
 // Entity reports whether the table keeps one current row per id
@@ -131,6 +133,10 @@ func register(t *Table) *Table {
 	}
 	if len(t.Key) == 0 {
 		t.Key = []string{"id"}
+	}
+	t.index = make(map[string]int, len(t.Columns))
+	for i, c := range t.Columns {
+		t.index[c.Name] = i
 	}
 	registry[t.Name] = t
 	return t

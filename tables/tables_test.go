@@ -120,7 +120,7 @@ func deref(v any) string {
 func itoa(n int64) string { return decimal.NewFromInt(n).String() }
 
 func TestDeriveRoutesFromMenusNotMenus(t *testing.T) {
-	ivr, _ := ParseRecord(json.RawMessage(`{"id":1,"menus":[{"id":10,"routes":[{"id":100},{"id":101}]},{"id":11,"routes":null}]}`))
+	ivr := Record{Raw: json.RawMessage(`{"id":1,"menus":[{"id":10,"routes":[{"id":100},{"id":101}]},{"id":11,"routes":null}]}`)}
 	menus, err := MustGet("ivr_menus").Derive(ivr)
 	if err != nil || len(menus) != 2 {
 		t.Fatalf("menus %v %v", menus, err)
@@ -133,7 +133,15 @@ func TestDeriveRoutesFromMenusNotMenus(t *testing.T) {
 		}
 		routes = append(routes, rs...)
 	}
-	if len(routes) != 2 || string(routes[1].Fields["id"]) != "101" || string(routes[1].Fields["ivr_menu_id"]) != "10" || string(routes[1].Fields["ivr_id"]) != "1" {
+	if len(routes) != 2 {
 		t.Fatalf("routes %+v", routes)
+	}
+	vals, _, err := MustGet("ivr_routes").Values(routes[1], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// id, ivr_id, ivr_menu_id
+	if deref(vals[0]) != "101" || deref(vals[1]) != "1" || deref(vals[2]) != "10" {
+		t.Fatalf("route values %v %v %v", deref(vals[0]), deref(vals[1]), deref(vals[2]))
 	}
 }

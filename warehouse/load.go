@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"talkwarehouse/tables"
 )
 
@@ -23,7 +25,7 @@ func NewStamp(t time.Time) Stamp {
 	return Stamp{SyncedAt: t.UTC().Truncate(time.Second), Version: uint64(t.UnixNano())}
 }
 
-// PageResult counts what one page wrote, per table.
+// PageResult counts what pages added, per table.
 type PageResult struct {
 	Rows map[string]int
 	// Problems are field values of an unexpected type, stored as NULL
@@ -36,20 +38,48 @@ type PageResult struct {
 // table as one batch. Writing the same page again is harmless: entity
 // tables collapse by id, statistics by their snapshot key.
 func (w *Warehouse) WritePage(ctx context.Context, src *tables.Table, raws []json.RawMessage, st Stamp) (PageResult, error) {
-	res := PageResult{Rows: map[string]int{}}
-	recs := make([]tables.Record, 0, len(raws))
-	for _, raw := range raws {
-		rec, err := tables.ParseRecord(raw)
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", src.Name, err)
-		}
-		recs = append(recs, rec)
+	x := w.NewWriter(src)
+	defer x.Close()
+	res, err := x.Add(ctx, raws, st)
+	if err != nil {
+		return res, err
 	}
-	return res, w.writeFamily(ctx, src, recs, st, &res)
+	return res, x.Flush(ctx)
 }
 
-func (w *Warehouse) writeFamily(ctx context.Context, t *tables.Table, recs []tables.Record, st Stamp, res *PageResult) error {
-	if err := w.insert(ctx, t, recs, st, res); err != nil {
+// Writer gathers pages of a source table (and its derived tables) in open
+// batches and sends them together: ClickHouse prefers fewer, bigger inserts
+// (each insert is a part to write and merge). Nothing is stored until
+// Flush; a cursor covering the rows may be saved only after it.
+type Writer struct {
+	w        *Warehouse
+	src      *tables.Table
+	batches  map[string]driver.Batch
+	buffered int
+	row      []any
+}
+
+// NewWriter starts a writer for src's family of tables.
+func (w *Warehouse) NewWriter(src *tables.Table) *Writer {
+	return &Writer{w: w, src: src, batches: map[string]driver.Batch{}}
+}
+
+// Buffered is the number of rows added since the last Flush.
+func (x *Writer) Buffered() int { return x.buffered }
+
+// Add appends a page of source records, and the rows derived from them,
+// to the open batches.
+func (x *Writer) Add(ctx context.Context, raws []json.RawMessage, st Stamp) (PageResult, error) {
+	res := PageResult{Rows: map[string]int{}}
+	recs := make([]tables.Record, len(raws))
+	for i, raw := range raws {
+		recs[i] = tables.Record{Raw: raw}
+	}
+	return res, x.addFamily(ctx, x.src, recs, st, &res)
+}
+
+func (x *Writer) addFamily(ctx context.Context, t *tables.Table, recs []tables.Record, st Stamp, res *PageResult) error {
+	if err := x.add(ctx, t, recs, st, res); err != nil {
 		return err
 	}
 	for _, child := range t.Children() {
@@ -61,43 +91,72 @@ func (w *Warehouse) writeFamily(ctx context.Context, t *tables.Table, recs []tab
 			}
 			kids = append(kids, derived...)
 		}
-		if err := w.writeFamily(ctx, child, kids, st, res); err != nil {
+		if err := x.addFamily(ctx, child, kids, st, res); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// insert writes records of one table as one batch with a column list.
-func (w *Warehouse) insert(ctx context.Context, t *tables.Table, recs []tables.Record, st Stamp, res *PageResult) error {
+// add appends records of one table to its batch (opened on first use,
+// with a column list: 18.16 needs one).
+func (x *Writer) add(ctx context.Context, t *tables.Table, recs []tables.Record, st Stamp, res *PageResult) error {
 	res.Rows[t.Name] += 0
 	if len(recs) == 0 {
 		return nil
 	}
-	batch, err := w.conn.PrepareBatch(ctx, fmt.Sprintf("INSERT INTO %s (%s)", t.Name, t.QuotedColumns()))
-	if err != nil {
-		return fmt.Errorf("clickhouse: preparing insert into %s: %w", t.Name, err)
+	batch, ok := x.batches[t.Name]
+	if !ok {
+		var err error
+		batch, err = x.w.conn.PrepareBatch(ctx, fmt.Sprintf("INSERT INTO %s (%s)", t.Name, t.QuotedColumns()))
+		if err != nil {
+			return fmt.Errorf("clickhouse: preparing insert into %s: %w", t.Name, err)
+		}
+		x.batches[t.Name] = batch
 	}
-	defer batch.Close()
-	row := make([]any, 0, len(t.Columns)+4)
 	for _, rec := range recs {
 		var problems []error
-		row, problems, err = t.Values(rec, row[:0])
+		var err error
+		x.row, problems, err = t.Values(rec, x.row[:0])
 		if err != nil {
 			return err
 		}
 		res.Problems = append(res.Problems, problems...)
-		row = append(row, string(rec.Raw), st.SyncedAt)
+		x.row = append(x.row, string(rec.Raw), st.SyncedAt)
 		if t.Entity() {
-			row = append(row, st.Version, uint8(0))
+			x.row = append(x.row, st.Version, uint8(0))
 		}
-		if err := batch.Append(row...); err != nil {
+		if err := batch.Append(x.row...); err != nil {
 			return fmt.Errorf("clickhouse: %s: %w", t.Name, err)
 		}
 	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("clickhouse: inserting %d rows into %s: %w", len(recs), t.Name, err)
-	}
 	res.Rows[t.Name] += len(recs)
+	x.buffered += len(recs)
 	return nil
+}
+
+// Flush sends every open batch, one insert per table.
+func (x *Writer) Flush(ctx context.Context) error {
+	for _, t := range x.src.Family() {
+		batch, ok := x.batches[t.Name]
+		if !ok {
+			continue
+		}
+		delete(x.batches, t.Name)
+		if err := batch.Send(); err != nil {
+			batch.Close()
+			return fmt.Errorf("clickhouse: inserting into %s: %w", t.Name, err)
+		}
+	}
+	x.buffered = 0
+	return nil
+}
+
+// Close drops what was not flushed and releases the connections.
+func (x *Writer) Close() {
+	for name, b := range x.batches {
+		b.Abort()
+		delete(x.batches, name)
+	}
+	x.buffered = 0
 }

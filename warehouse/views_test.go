@@ -138,11 +138,7 @@ func (l *simLoader) stats(table string, st warehouse.Stamp) []json.RawMessage {
 func tombstone(t *testing.T, w *warehouse.Warehouse, table string, rec []byte, st warehouse.Stamp) {
 	t.Helper()
 	tb := tables.MustGet(table)
-	r, err := tables.ParseRecord(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row, _, err := tb.Values(r, nil)
+	row, _, err := tb.Values(tables.Record{Raw: rec}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"talkwarehouse/internal/jsonscan"
 )
 
 // Options configure a Client. Zero values take the documented defaults.
@@ -342,37 +344,41 @@ func apiMessage(body []byte) string {
 	return s
 }
 
-// decode reads the records under envelope and the paging keys.
+// decode reads the records under envelope and the paging keys, in one
+// pass over the body; the records are sub-slices of it.
 func decode(body []byte, envelope string) (Page, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
-		return Page{}, fmt.Errorf("response is not a JSON object: %w", err)
-	}
-	raw, ok := top[envelope]
-	if !ok {
-		return Page{}, fmt.Errorf("response has no %q key", envelope)
-	}
 	p := Page{Bytes: len(body)}
-	raw = bytes.TrimSpace(raw)
-	switch {
-	case len(raw) > 0 && raw[0] == '[':
-		if err := json.Unmarshal(raw, &p.Records); err != nil {
-			return Page{}, fmt.Errorf("%q: %w", envelope, err)
+	found := false
+	var listErr error
+	err := jsonscan.EachField(body, func(key []byte, val json.RawMessage) {
+		switch string(key) {
+		case envelope:
+			found = true
+			v := bytes.TrimSpace(val)
+			switch {
+			case len(v) > 0 && v[0] == '[':
+				listErr = jsonscan.EachElement(v, func(rec json.RawMessage) { p.Records = append(p.Records, rec) })
+			case len(v) > 0 && v[0] == '{':
+				p.Records = []json.RawMessage{v}
+			case string(v) == "null":
+			default:
+				listErr = fmt.Errorf("%q is neither a list nor an object", envelope)
+			}
+		case "next_page":
+			_ = json.Unmarshal(val, &p.Next) // null leaves ""
+		case "count":
+			_ = json.Unmarshal(val, &p.Count)
+		case "end_time":
+			_ = json.Unmarshal(val, &p.EndTime)
 		}
-	case len(raw) > 0 && raw[0] == '{':
-		p.Records = []json.RawMessage{raw}
-	case string(raw) == "null":
-	default:
-		return Page{}, fmt.Errorf("%q is neither a list nor an object", envelope)
-	}
-	if v, ok := top["next_page"]; ok {
-		_ = json.Unmarshal(v, &p.Next) // null leaves ""
-	}
-	if v, ok := top["count"]; ok {
-		_ = json.Unmarshal(v, &p.Count)
-	}
-	if v, ok := top["end_time"]; ok {
-		_ = json.Unmarshal(v, &p.EndTime)
+	})
+	switch {
+	case err != nil:
+		return Page{}, fmt.Errorf("response is not a JSON object: %w", err)
+	case listErr != nil:
+		return Page{}, fmt.Errorf("%q: %w", envelope, listErr)
+	case !found:
+		return Page{}, fmt.Errorf("response has no %q key", envelope)
 	}
 	return p, nil
 }
