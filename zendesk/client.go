@@ -161,11 +161,13 @@ func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]
 	var lastErr *Error
 	faults, throttles := 0, 0
 	for {
-		if err := c.waitBudget(ctx, export, t); err != nil {
+		answered, err := c.waitBudget(ctx, export, t)
+		if err != nil {
 			return nil, 0, err
 		}
 		t.Requests.Add(1)
 		body, status, retryAfter, err := c.do(ctx, u)
+		answered()
 		if err == nil {
 			return body, status, nil
 		}
@@ -211,17 +213,27 @@ func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]
 	}
 }
 
-func (c *Client) waitBudget(ctx context.Context, export bool, t *Tally) error {
+// waitBudget waits for a slot in the budgets the request draws on, and
+// returns the function to call when its answer arrives.
+func (c *Client) waitBudget(ctx context.Context, export bool, t *Tally) (answered func(), err error) {
+	var exportSlot time.Time
 	if export {
-		d, err := c.export.Wait(ctx)
+		var d time.Duration
+		d, exportSlot, err = c.export.Wait(ctx)
 		t.WaitNanos.Add(int64(d))
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	d, err := c.account.Wait(ctx)
+	d, accountSlot, err := c.account.Wait(ctx)
 	t.WaitNanos.Add(int64(d))
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		c.export.Answered(exportSlot)
+		c.account.Answered(accountSlot)
+	}, nil
 }
 
 // backoff is the n-th pause: Backoff·2^(n-1) capped at MaxBackoff, with

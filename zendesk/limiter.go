@@ -2,6 +2,7 @@ package zendesk
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 )
@@ -27,38 +28,39 @@ func NewLimiter(n int, window time.Duration) *Limiter {
 }
 
 // Wait blocks until a request may be sent, or ctx ends. It returns how long
-// it waited.
-func (l *Limiter) Wait(ctx context.Context) (time.Duration, error) {
+// it waited, and the slot it took, to pass to Answered.
+func (l *Limiter) Wait(ctx context.Context) (time.Duration, time.Time, error) {
 	if l == nil {
-		return 0, nil
+		return 0, time.Time{}, nil
 	}
 	var waited time.Duration
 	for {
-		d := l.reserve()
+		d, slot := l.reserve()
 		if d <= 0 {
-			return waited, nil
+			return waited, slot, nil
 		}
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return waited, ctx.Err()
+			return waited, time.Time{}, ctx.Err()
 		case <-t.C:
 			waited += d
 		}
 	}
 }
 
-// reserve admits a request now and returns 0, or returns how long to wait.
-func (l *Limiter) reserve() time.Duration {
+// reserve admits a request now and returns 0 and its slot, or returns how
+// long to wait.
+func (l *Limiter) reserve() (time.Duration, time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	if now.Before(l.paused) {
-		return l.paused.Sub(now)
+		return l.paused.Sub(now), time.Time{}
 	}
 	if l.n <= 0 {
-		return 0
+		return 0, time.Time{}
 	}
 	cut := 0
 	for cut < len(l.sent) && now.Sub(l.sent[cut]) >= l.window {
@@ -67,9 +69,28 @@ func (l *Limiter) reserve() time.Duration {
 	l.sent = l.sent[cut:]
 	if len(l.sent) < l.n {
 		l.sent = append(l.sent, now)
-		return 0
+		return 0, now
 	}
-	return l.sent[0].Add(l.window).Sub(now)
+	return l.sent[0].Add(l.window).Sub(now), time.Time{}
+}
+
+// Answered moves a slot to the time its answer arrived. The server counts
+// a request when it arrives, after the client sent it; counting from the
+// answer keeps the client from reusing the slot a round trip too early
+// (which drew a 429 at each window's edge).
+func (l *Limiter) Answered(slot time.Time) {
+	if l == nil || slot.IsZero() {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, t := range l.sent {
+		if t.Equal(slot) {
+			l.sent[i] = l.now()
+			sort.Slice(l.sent, func(a, b int) bool { return l.sent[a].Before(l.sent[b]) })
+			return
+		}
+	}
 }
 
 // PauseUntil holds every caller until t (a server's Retry-After).
