@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"talkwarehouse/internal/stack"
 	"talkwarehouse/talksim"
 	"talkwarehouse/workflows"
@@ -50,11 +48,7 @@ func (e *env) startSync(args ...string) string {
 // waitSync waits for a workflow's result through the SDK client.
 func (e *env) waitSync(id string, timeout time.Duration) workflows.SyncResult {
 	e.t.Helper()
-	c, err := client.Dial(client.Options{HostPort: e.temp.Frontend, Namespace: "default", Logger: quiet{}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer c.Close()
+	c := e.client()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var res workflows.SyncResult

@@ -139,6 +139,18 @@ func (e *env) starterEnv(extra []string, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// client dials the stack's Temporal; closed when the test ends. (Dialed
+// anew each time: the devserver may have been restarted.)
+func (e *env) client() client.Client {
+	e.t.Helper()
+	c, err := client.Dial(client.Options{HostPort: e.temp.Frontend, Namespace: "default", Logger: quiet{}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(c.Close)
+	return c
+}
+
 // syncID finds the workflow id in the starter's output.
 func syncID(t *testing.T, out string) string {
 	for _, f := range strings.Fields(out) {
@@ -154,11 +166,7 @@ func syncID(t *testing.T, out string) string {
 // those of its own commands, and those of workflow tasks apart.
 func (e *env) historyLength(id string) (events, workflowTasks int) {
 	e.t.Helper()
-	c, err := client.Dial(client.Options{HostPort: e.temp.Frontend, Namespace: "default", Logger: quiet{}})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer c.Close()
+	c := e.client()
 	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {
 		ev, err := it.Next()

@@ -7,7 +7,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
 )
 
 // A sync that failed on credentials, fixed afterwards, is rerun by Reset
@@ -15,11 +14,7 @@ import (
 func TestFailedSyncRerunByReset(t *testing.T) {
 	e := newEnv(t, smallAccount(), "ZENDESK_API_TOKEN=revoked-token")
 	id := e.startSync()
-	c, err := client.Dial(client.Options{HostPort: e.temp.Frontend, Namespace: "default", Logger: quiet{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := e.client()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := c.GetWorkflow(ctx, id, "").Get(ctx, nil); err == nil {

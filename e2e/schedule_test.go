@@ -36,11 +36,7 @@ func TestSchedules(t *testing.T) {
 	if !strings.Contains(snap, "every 24h0m0s") || !strings.Contains(snap, "addresses,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,phone_numbers") {
 		t.Errorf("snapshot schedule: %q", snap)
 	}
-	c, err := client.Dial(client.Options{HostPort: e.temp.Frontend, Namespace: "default", Logger: quiet{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := e.client()
 	ctx := context.Background()
 	n := 0
 	it, err := c.ScheduleClient().List(ctx, client.ScheduleListOptions{})

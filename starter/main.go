@@ -104,9 +104,9 @@ func syncCmd(args []string, out io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	c, err := client.Dial(client.Options{HostPort: cfg.Address, Namespace: cfg.Namespace, Logger: quietLogger{}})
+	c, err := dial(cfg)
 	if err != nil {
-		return fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS): %w", cfg.Address, err)
+		return err
 	}
 	defer c.Close()
 
@@ -170,6 +170,15 @@ func randomSuffix() string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// dial connects to Temporal, quietly.
+func dial(cfg config.Temporal) (client.Client, error) {
+	c, err := client.Dial(client.Options{HostPort: cfg.Address, Namespace: cfg.Namespace, Logger: quietLogger{}})
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): %w", cfg.Address, err)
+	}
+	return c, nil
 }
 
 // quietLogger keeps the SDK's chatter out of the command's output.

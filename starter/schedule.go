@@ -84,9 +84,9 @@ func scheduleCmd(args []string, out io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	c, err := client.Dial(client.Options{HostPort: tcfg.Address, Namespace: tcfg.Namespace, Logger: quietLogger{}})
+	c, err := dial(tcfg)
 	if err != nil {
-		return fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS): %w", tcfg.Address, err)
+		return err
 	}
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
