@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -141,8 +142,11 @@ func (c Column) Convert(raw json.RawMessage) (any, error) {
 		if isNull {
 			return (*time.Time)(nil), nil
 		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if raw[0] != '"' {
+			return nil, fmt.Errorf("field %q: not a timestamp: %s", c.Name, clip(raw))
+		}
+		s, err := scalarText(raw)
+		if err != nil {
 			return nil, fmt.Errorf("field %q: not a timestamp: %s", c.Name, clip(raw))
 		}
 		if s == "" {
@@ -210,6 +214,11 @@ func parseInt(raw []byte) (int64, error) {
 
 // scalarText renders a JSON string, number or boolean as text.
 func scalarText(raw []byte) (string, error) {
+	// Most strings have no escapes: take them as they are (encoding/json
+	// here was a sixth of a sync's CPU).
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && !bytes.ContainsAny(raw[1:len(raw)-1], "\\\"") && utf8.Valid(raw) {
+		return string(raw[1 : len(raw)-1]), nil
+	}
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
