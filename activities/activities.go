@@ -118,21 +118,17 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		run.cursorBefore = &prev
 	}
 	// Pages are gathered into inserts of about FlushRows rows (ClickHouse
-	// prefers fewer, bigger parts); the cursor is stored, and heartbeated,
-	// after each insert, so a crash re-fetches at most that many rows.
+	// prefers fewer, bigger parts), or whatever came before a pause of a
+	// second (a rate-limited export writes each page as it comes). The
+	// cursor is stored, and heartbeated, after each insert, so a crash
+	// re-fetches at most that many rows.
 	x := a.Warehouse.NewWriter(t)
 	defer x.Close()
 	var pending warehouse.PageResult
 	pages := 0
-	end := start
-	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
-		res, err := x.Add(ctx, p.Records, warehouse.NewStamp(time.Now()))
-		if err != nil {
-			return err
-		}
-		pending = merge(pending, res)
-		pages++
-		if x.Buffered() < a.flushRows() && !last {
+	end, pendingNext := start, start
+	flush := func(last bool) error {
+		if pages == 0 {
 			return nil
 		}
 		if err := x.Flush(ctx); err != nil {
@@ -140,17 +136,29 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		}
 		run.stored(pending)
 		pending = warehouse.PageResult{}
+		next := pendingNext
 		if err := a.Warehouse.SaveCursor(ctx, warehouse.Cursor{
 			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.rows(t.Name)),
 		}); err != nil {
 			return err
 		}
-		n := pages
-		pages = 0
-		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, n)
-		end = next
+		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, pages)
+		pages, end = 0, next
 		return nil
-	})
+	}
+	store := func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
+		res, err := x.Add(ctx, p.Records, warehouse.NewStamp(time.Now()))
+		if err != nil {
+			return err
+		}
+		pending = merge(pending, res)
+		pages, pendingNext = pages+1, next
+		if x.Buffered() >= a.flushRows() || last {
+			return flush(last)
+		}
+		return nil
+	}
+	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, store, func() error { return flush(false) }, time.Second)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"time"
 
 	"talkwarehouse/tables"
 	"talkwarehouse/zendesk"
@@ -19,9 +20,11 @@ type exportPage struct {
 // while the current one is inserted, so a sync costs little more than the
 // fetch alone. At most one fetched page waits, so memory stays flat. store
 // still advances the cursor only after its page is stored; an error on
-// either side stops both.
+// either side stops both. When no page has come for idleAfter (the rate
+// budget is waiting, say), idle is called, so that what store buffered is
+// written instead of waiting with it.
 func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, start zendesk.ExportCursor, tally *zendesk.Tally,
-	store func(p zendesk.Page, next zendesk.ExportCursor, last bool) error) error {
+	store func(p zendesk.Page, next zendesk.ExportCursor, last bool) error, idle func() error, idleAfter time.Duration) error {
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan exportPage, 1)
@@ -38,14 +41,35 @@ func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, st
 		})
 		fetchErr <- err
 	}()
-	for ep := range pages {
-		if err := store(ep.page, ep.next, ep.last); err != nil {
-			cancel()
-			for range pages { // let the fetcher finish
-			}
-			<-fetchErr
-			return err
+	stop := func(err error) error {
+		cancel()
+		for range pages { // let the fetcher finish
 		}
+		<-fetchErr
+		return err
 	}
-	return <-fetchErr
+	timer := time.NewTimer(idleAfter)
+	defer timer.Stop()
+	for {
+		select {
+		case ep, ok := <-pages:
+			if !ok {
+				return <-fetchErr
+			}
+			if err := store(ep.page, ep.next, ep.last); err != nil {
+				return stop(err)
+			}
+		case <-timer.C:
+			if err := idle(); err != nil {
+				return stop(err)
+			}
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(idleAfter)
+	}
 }

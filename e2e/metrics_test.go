@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"talkwarehouse/talksim"
 )
@@ -22,13 +23,20 @@ func TestMetricsEndpoint(t *testing.T) {
 	if m == nil {
 		t.Fatalf("worker log names no metrics URL:\n%s", e.worker.Tail(2000))
 	}
-	resp, err := http.Get(m[1])
-	if err != nil {
-		t.Fatal(err)
+	// The counters reach /metrics within the reporter's interval (1 s).
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		if strings.HasSuffix(metricLine(body, "talkwarehouse_throttled_total", "calls"), " 1") {
+			break
+		}
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	body := string(b)
 	want := e.sim.Expected()
 	for _, c := range []struct{ metric, table, value string }{
 		{"talkwarehouse_rows_total", "call_legs", ""}, // boundary duplicates make it >= the count
