@@ -101,7 +101,6 @@ func (x *Writer) addFamily(ctx context.Context, t *tables.Table, recs []tables.R
 // add appends records of one table to its batch (opened on first use,
 // with a column list: 18.16 needs one).
 func (x *Writer) add(ctx context.Context, t *tables.Table, recs []tables.Record, st Stamp, res *PageResult) error {
-	res.Rows[t.Name] += 0
 	if len(recs) == 0 {
 		return nil
 	}

@@ -118,7 +118,6 @@ type Tally struct {
 	Requests  atomic.Int64 // HTTP requests sent, retries included
 	Retries   atomic.Int64 // transient faults retried
 	Throttled atomic.Int64 // 429 answers
-	WaitNanos atomic.Int64 // time spent waiting for the rate budgets
 }
 
 // Page is one decoded response.
@@ -127,7 +126,6 @@ type Page struct {
 	Next    string            // next_page ("" when null or absent)
 	Count   int               // the page's count (exports: records in this page)
 	EndTime int64             // exports: end_time, unix seconds (0 when absent)
-	Bytes   int               // size of the body
 }
 
 // Fetch GETs rawURL (an absolute URL from URL or a next_page) and decodes
@@ -161,7 +159,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]
 	var lastErr *Error
 	faults, throttles := 0, 0
 	for {
-		answered, err := c.waitBudget(ctx, export, t)
+		answered, err := c.waitBudget(ctx, export)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -215,18 +213,14 @@ func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]
 
 // waitBudget waits for a slot in the budgets the request draws on, and
 // returns the function to call when its answer arrives.
-func (c *Client) waitBudget(ctx context.Context, export bool, t *Tally) (answered func(), err error) {
+func (c *Client) waitBudget(ctx context.Context, export bool) (answered func(), err error) {
 	var exportSlot time.Time
 	if export {
-		var d time.Duration
-		d, exportSlot, err = c.export.Wait(ctx)
-		t.WaitNanos.Add(int64(d))
-		if err != nil {
+		if _, exportSlot, err = c.export.Wait(ctx); err != nil {
 			return nil, err
 		}
 	}
-	d, accountSlot, err := c.account.Wait(ctx)
-	t.WaitNanos.Add(int64(d))
+	_, accountSlot, err := c.account.Wait(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +353,7 @@ func apiMessage(body []byte) string {
 // decode reads the records under envelope and the paging keys, in one
 // pass over the body; the records are sub-slices of it.
 func decode(body []byte, envelope string) (Page, error) {
-	p := Page{Bytes: len(body)}
+	var p Page
 	found := false
 	var listErr error
 	err := jsonscan.EachField(body, func(key []byte, val json.RawMessage) {
