@@ -1,5 +1,6 @@
 // Package config reads every setting from the environment (caarlos0/env).
-// Secrets (API token, OAuth token, ClickHouse password) live only here, in
+// Secrets (API token, OAuth tokens, client secret, refresh token,
+// ClickHouse password) live only here, in
 // the worker's process: they are never put in workflow inputs, heartbeats,
 // logs or errors, and String methods redact them.
 package config
@@ -17,10 +18,11 @@ import (
 
 // Zendesk is how to reach and authenticate with the Talk API.
 type Zendesk struct {
-	Subdomain  string    `env:"ZENDESK_SUBDOMAIN"`
-	Email      string    `env:"ZENDESK_EMAIL"`
-	APIToken   string    `env:"ZENDESK_API_TOKEN"`
-	OAuthToken string    `env:"ZENDESK_OAUTH_TOKEN"`
+	Subdomain  string `env:"ZENDESK_SUBDOMAIN"`
+	Email      string `env:"ZENDESK_EMAIL"`
+	APIToken   string `env:"ZENDESK_API_TOKEN"`
+	OAuthToken string `env:"ZENDESK_OAUTH_TOKEN"`
+	OAuth      OAuth
 	StartDate  time.Time `env:"ZENDESK_START_DATE"`
 	// BaseURL overrides https://{subdomain}.zendesk.com (simulators, proxies).
 	BaseURL string `env:"ZENDESK_BASE_URL"`
@@ -170,14 +172,7 @@ func (z Zendesk) validate(now time.Time) error {
 			errs = append(errs, errors.New("ZENDESK_BASE_URL must be an absolute http(s) URL, e.g. http://127.0.0.1:8089"))
 		}
 	}
-	switch {
-	case z.OAuthToken != "" && z.APIToken != "":
-		errs = append(errs, errors.New("set either ZENDESK_API_TOKEN (with ZENDESK_EMAIL) or ZENDESK_OAUTH_TOKEN, not both"))
-	case z.OAuthToken == "" && z.APIToken == "":
-		errs = append(errs, errors.New("no credential: set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN"))
-	case z.APIToken != "" && z.Email == "":
-		errs = append(errs, errors.New("ZENDESK_EMAIL is not set (needed with ZENDESK_API_TOKEN)"))
-	}
+	errs = append(errs, z.validateAuth())
 	if z.StartDate.IsZero() {
 		errs = append(errs, errors.New("ZENDESK_START_DATE is not set (RFC 3339 UTC, e.g. 2017-01-25T00:00:00Z)"))
 	} else if z.StartDate.After(now) {
@@ -194,19 +189,12 @@ func (z Zendesk) validate(now time.Time) error {
 
 // APIBase is the Talk API root, e.g. https://acme.zendesk.com/api/v2/channels/voice.
 func (z Zendesk) APIBase() string {
-	base := z.BaseURL
-	if base == "" {
-		base = "https://" + z.Subdomain + ".zendesk.com"
-	}
-	return strings.TrimRight(base, "/") + "/api/v2/channels/voice"
+	return z.root() + "/api/v2/channels/voice"
 }
 
 // String describes the settings without secrets.
 func (z Zendesk) String() string {
-	auth := "api token for " + z.Email
-	if z.OAuthToken != "" {
-		auth = "oauth token"
-	}
+	auth := z.authString()
 	return fmt.Sprintf("%s (%s, start %s, export %d rpm, account %d rpm)",
 		z.APIBase(), auth, z.StartDate.UTC().Format(time.RFC3339), z.ExportRPM, z.RPM)
 }

@@ -32,12 +32,17 @@ commands:
         start one sync of the named tables (all 13 by default)
   status
         the latest sync of every table, from the sync_runs table in ClickHouse
+  check
+        with the worker's ZENDESK_* settings: obtain a token, make one cheap request per source table,
+        print reachable / forbidden (with the reason) / error per table; exit 0 when the credentials work
   schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|all]
         the Temporal schedules: incremental (calls, call_legs, statistics; SCHEDULE_INCREMENTAL,
         default every 15m) and snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h)
 
 settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS;
-status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD
+status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD;
+check reads the worker's ZENDESK_* settings (with a refresh token it takes ZENDESK_OAUTH_STATE_FILE's lock,
+so it cannot run while the worker holds it)
 `
 
 func main() {
@@ -51,6 +56,8 @@ func main() {
 		err = syncCmd(os.Args[2:], os.Stdout)
 	case "status":
 		err = statusCmd(os.Args[2:], os.Stdout)
+	case "check":
+		err = checkCmd(os.Args[2:], os.Stdout)
 	case "schedule":
 		err = scheduleCmd(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":

@@ -41,11 +41,21 @@ type Config struct {
 
 	PageSize int // default per_page of offset lists (default 100)
 
-	// Accepted credentials: HTTP Basic "{Email}/token" + APIToken, or
-	// "Authorization: Bearer {OAuthToken}". All empty: anything is accepted.
+	// Accepted credentials: HTTP Basic "{Email}/token" + APIToken,
+	// "Authorization: Bearer {OAuthToken}", or a bearer token issued by the
+	// OAuth client below. All empty: anything is accepted.
 	Email      string
 	APIToken   string
 	OAuthToken string
+
+	// An OAuth client served at POST /oauth/tokens (see TokenPath): its id
+	// and secret, the refresh token an authorization-code flow handed out
+	// (valid until its first use: every refresh rotates), and the lifetime
+	// of issued access tokens (0: issued without expires_in, never expire).
+	OAuthClientID     string
+	OAuthClientSecret string
+	OAuthRefreshToken string
+	TokenLifetime     time.Duration
 
 	ExportRPM  int // shared budget of calls+legs exports per rolling 60 s (0 = unlimited)
 	AccountRPM int // budget of all endpoints per rolling 60 s (0 = unlimited)

@@ -31,6 +31,9 @@ type Sim struct {
 	fmu    sync.Mutex
 	faults faultState
 
+	omu   sync.Mutex
+	oauth oauthState
+
 	rmu      sync.Mutex
 	requests map[string]int
 	account  window
@@ -63,6 +66,7 @@ func New(cfg Config) *Sim {
 	for p := range cfg.PhoneNumbers {
 		s.phoneNums = append(s.phoneNums, phoneNumber(p))
 	}
+	s.initOAuth()
 	s.buildEntities()
 	return s
 }
@@ -298,16 +302,18 @@ func writeStatus(w http.ResponseWriter, status int) {
 }
 
 // authorized checks credentials and writes the 401 itself when they fail.
-func (s *Sim) authorized(w http.ResponseWriter, r *http.Request) bool {
+// arrival is when the request arrived: a token valid then is accepted
+// (Zendesk checks on arrival, not after a slow response).
+func (s *Sim) authorized(w http.ResponseWriter, r *http.Request, arrival time.Time) bool {
 	c := &s.cfg
-	if c.Email == "" && c.APIToken == "" && c.OAuthToken == "" {
+	if c.Email == "" && c.APIToken == "" && c.OAuthToken == "" && !s.oauthEnabled() {
 		return true
 	}
 	h := r.Header.Get("Authorization")
 	scheme, cred, _ := strings.Cut(h, " ")
 	switch strings.ToLower(scheme) {
 	case "bearer":
-		if c.OAuthToken != "" && strings.TrimSpace(cred) == c.OAuthToken {
+		if s.bearerValid(strings.TrimSpace(cred), arrival) {
 			return true
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="Zendesk", error="invalid_token"`)
@@ -334,6 +340,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveControl(w, r)
 		return
 	}
+	arrival := time.Now()
 	api, inAPI := normPath(r.URL.Path)
 	s.rmu.Lock()
 	s.requests[api]++
@@ -359,7 +366,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultTruncatedJSON:
 		cw := &captureWriter{h: http.Header{}}
-		s.serve(cw, r, api, inAPI)
+		s.serve(cw, r, api, inAPI, arrival)
 		body := cw.body[:len(cw.body)/2]
 		for k, v := range cw.h {
 			w.Header()[k] = v
@@ -372,11 +379,15 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeFault(w, kind)
 		return
 	}
-	s.serve(w, r, api, inAPI)
+	s.serve(w, r, api, inAPI, arrival)
 }
 
-func (s *Sim) serve(w http.ResponseWriter, r *http.Request, api string, inAPI bool) {
-	if !s.authorized(w, r) {
+func (s *Sim) serve(w http.ResponseWriter, r *http.Request, api string, inAPI bool, arrival time.Time) {
+	if !inAPI && isTokenPath(api) {
+		s.serveToken(w, r)
+		return
+	}
+	if !s.authorized(w, r, arrival) {
 		return
 	}
 	h, ok := routes[api]

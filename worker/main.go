@@ -49,14 +49,13 @@ func run(log *slog.Logger) error {
 		return err
 	}
 
-	zd, err := zendesk.New(zendesk.Options{
-		BaseURL: cfg.Zendesk.APIBase(), Email: cfg.Zendesk.Email,
-		APIToken: cfg.Zendesk.APIToken, OAuthToken: cfg.Zendesk.OAuthToken,
-		ExportRPM: cfg.Zendesk.ExportRPM, RPM: cfg.Zendesk.RPM, Logger: log,
-	})
+	// With a refresh token this locks its state file for the life of the
+	// process: a second worker on the same file stops here.
+	zd, release, err := zendesk.Connect(cfg.Zendesk, log)
 	if err != nil {
 		return err
 	}
+	defer release()
 
 	opts := client.Options{
 		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,

@@ -29,8 +29,10 @@ type Options struct {
 	// BaseURL is the Talk API root, e.g. https://acme.zendesk.com/api/v2/channels/voice.
 	BaseURL string
 	// Email and APIToken authenticate with HTTP Basic; OAuthToken with a
-	// bearer header. Only one scheme is used.
+	// bearer header; OAuth with expiring bearer tokens from Zendesk's token
+	// endpoint. Exactly one scheme is used.
 	Email, APIToken, OAuthToken string
+	OAuth                       *OAuth
 	// ExportRPM and RPM are the budgets in requests per rolling minute:
 	// ExportRPM for the incremental exports (calls and legs share it), RPM
 	// for every request. 0 = no self-imposed limit.
@@ -54,13 +56,16 @@ type Options struct {
 // Client talks to one account. It is safe for concurrent use, and its rate
 // budgets are shared by every caller: one Client per worker process.
 type Client struct {
-	base    *url.URL
-	auth    string // the Authorization header; never logged
-	http    *http.Client
-	account *Limiter
-	export  *Limiter
-	opt     Options
-	log     *slog.Logger
+	base   *url.URL
+	auth   string       // the static Authorization header; never logged
+	tokens *tokenSource // expiring OAuth tokens, nil for static credentials
+	// authHint names the settings to check when Zendesk answers 401.
+	authHint string
+	http     *http.Client
+	account  *Limiter
+	export   *Limiter
+	opt      Options
+	log      *slog.Logger
 }
 
 // New checks the options and builds a client.
@@ -71,10 +76,26 @@ func New(o Options) (*Client, error) {
 	}
 	c := &Client{base: base, http: o.HTTP, opt: o, log: o.Logger}
 	switch {
+	case o.OAuth != nil:
+		if o.OAuth.TokenURL == "" || o.OAuth.ClientID == "" || o.OAuth.ClientSecret == "" {
+			return nil, errors.New("zendesk: OAuth needs a token URL, a client id and a client secret")
+		}
+		c.tokens = &tokenSource{cfg: *o.OAuth, c: c, lock: make(chan struct{}, 1)}
+		if o.OAuth.State != nil {
+			c.authHint = " (Zendesk rejected a freshly renewed access token: check that the OAuth client ZENDESK_OAUTH_CLIENT_ID is active and allowed read, " +
+				"and the user who authorized ZENDESK_OAUTH_REFRESH_TOKEN can read Talk)"
+		} else {
+			c.authHint = " (Zendesk rejected a freshly issued access token: check that the OAuth client ZENDESK_OAUTH_CLIENT_ID is active " +
+				"and ZENDESK_OAUTH_SCOPE includes read)"
+		}
 	case o.OAuthToken != "":
 		c.auth = "Bearer " + o.OAuthToken
+		c.authHint = " (Zendesk rejected the credentials: check ZENDESK_OAUTH_TOKEN; it may have expired or been revoked: " +
+			"an OAuth client with ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET renews its own tokens)"
 	case o.APIToken != "":
 		c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(o.Email+"/token:"+o.APIToken))
+		c.authHint = " (Zendesk rejected the credentials: check ZENDESK_EMAIL and ZENDESK_API_TOKEN; API tokens stop working on 2027-04-30: " +
+			"move to OAuth with ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET, or ZENDESK_OAUTH_TOKEN)"
 	default:
 		return nil, errors.New("zendesk: no credential")
 	}
@@ -99,6 +120,7 @@ func New(o Options) (*Client, error) {
 	if c.opt.Window <= 0 {
 		c.opt.Window = time.Minute
 	}
+	logAuth(c.log, o)
 	c.account = NewLimiter(o.RPM, c.opt.Window)
 	c.export = NewLimiter(o.ExportRPM, c.opt.Window)
 	return c, nil
@@ -158,13 +180,20 @@ func (c *Client) Fetch(ctx context.Context, rawURL, envelope string, export bool
 func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]byte, int, error) {
 	var lastErr *Error
 	faults, throttles := 0, 0
+	renewed := false // an expiring OAuth token was renewed after a 401
 	for {
 		answered, err := c.waitBudget(ctx, export)
 		if err != nil {
 			return nil, 0, err
 		}
+		// The token is taken after the budget's wait, which can be long.
+		header, token, err := c.authHeader(ctx)
+		if err != nil {
+			answered()
+			return nil, 0, err
+		}
 		t.Requests.Add(1)
-		body, status, retryAfter, err := c.do(ctx, u)
+		body, status, retryAfter, err := c.do(ctx, u, header)
 		answered()
 		if err == nil {
 			return body, status, nil
@@ -173,6 +202,19 @@ func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]
 			return nil, status, ctx.Err()
 		}
 		var apiErr *Error
+		if errors.As(err, &apiErr) && apiErr.Kind == Auth {
+			if c.tokens != nil && !renewed {
+				// Expired or revoked before its expires_in: renew once. A
+				// second 401 right after a fresh token is a configuration
+				// error.
+				renewed = true
+				c.tokens.Invalidate(token)
+				c.log.Info("zendesk access token rejected, renewing", "path", u.Path)
+				continue
+			}
+			apiErr.Hint = c.authHint
+			return nil, status, apiErr
+		}
 		if !errors.As(err, &apiErr) || apiErr.Kind != Transient {
 			return nil, status, err
 		}
@@ -242,12 +284,12 @@ func (c *Client) backoff(n int) time.Duration {
 }
 
 // do sends one request. Errors are *Error with the path and status.
-func (c *Client) do(ctx context.Context, u *url.URL) (body []byte, status int, retryAfter time.Duration, err error) {
+func (c *Client) do(ctx context.Context, u *url.URL, auth string) (body []byte, status int, retryAfter time.Duration, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Authorization", auth)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "talkwarehouse/1")
 	resp, err := c.http.Do(req)

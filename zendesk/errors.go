@@ -33,6 +33,9 @@ type Error struct {
 	Status int    // HTTP status, 0 if none was received
 	Path   string // API path, without host or query
 	Msg    string
+	// Hint, when set, replaces the Kind's default hint: the settings to
+	// check for the credential scheme in use.
+	Hint string
 }
 
 func (e *Error) Error() string {
@@ -40,7 +43,11 @@ func (e *Error) Error() string {
 	if e.Status != 0 {
 		status = fmt.Sprintf("HTTP %d", e.Status)
 	}
-	return fmt.Sprintf("zendesk %s: %s: %s%s", e.Path, status, e.Msg, hint(e.Kind))
+	h := e.Hint
+	if h == "" {
+		h = hint(e.Kind)
+	}
+	return fmt.Sprintf("zendesk %s: %s: %s%s", e.Path, status, e.Msg, h)
 }
 
 // hint names the settings to check for configuration errors.

@@ -40,7 +40,11 @@ func run() error {
 	flag.IntVar(&cfg.Agents, "agents", def.Agents, "number of agents")
 	flag.StringVar(&cfg.Email, "email", "", "accepted email for API-token auth (with -token)")
 	flag.StringVar(&cfg.APIToken, "token", "", "accepted API token")
-	flag.StringVar(&cfg.OAuthToken, "oauth", "", "accepted OAuth bearer token")
+	flag.StringVar(&cfg.OAuthToken, "oauth", "", "accepted static OAuth bearer token")
+	flag.StringVar(&cfg.OAuthClientID, "client-id", "", "OAuth client id served at POST /oauth/tokens (client_credentials and refresh_token grants)")
+	flag.StringVar(&cfg.OAuthClientSecret, "client-secret", "", "OAuth client secret (with -client-id)")
+	flag.StringVar(&cfg.OAuthRefreshToken, "refresh-token", "", "refresh token valid for its first refresh_token grant (every grant rotates it)")
+	tokenLifetime := flag.Int("token-lifetime", 1800, "expires_in of issued access tokens, seconds (0: tokens without expires_in)")
 	flag.IntVar(&cfg.ExportRPM, "export-rpm", 0, "requests per rolling minute for calls+legs exports (0 = unlimited; Zendesk: 10)")
 	flag.IntVar(&cfg.AccountRPM, "account-rpm", 0, "requests per rolling minute for all endpoints (0 = unlimited)")
 	exportLag := flag.Duration("export-lag", 0, "hide export records updated less than this long ago")
@@ -56,6 +60,7 @@ func run() error {
 	}
 	cfg.Start = t
 	cfg.ExportLag = *exportLag
+	cfg.TokenLifetime = time.Duration(*tokenLifetime) * time.Second
 	for _, p := range strings.Split(*forbidden, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			cfg.Forbidden = append(cfg.Forbidden, p)

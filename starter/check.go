@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"talkwarehouse/config"
+	"talkwarehouse/tables"
+	"talkwarehouse/zendesk"
+)
+
+// checkCmd runs with the worker's Zendesk settings: it obtains a token with
+// the configured scheme, then makes one cheap request per source table
+// (the first record of a list, the statistics, exports from 10 minutes
+// ago) and prints per table whether it is reachable, forbidden (with
+// Zendesk's reason) or failing. It succeeds when the credentials work,
+// even if some tables are plan-gated. Transient faults are retried as in
+// a sync, so a flaky network costs more than one request per table.
+func checkCmd(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	cfg, err := config.LoadZendesk(time.Now())
+	if err != nil {
+		return usageError{fmt.Errorf("configuration:\n%w", err)}
+	}
+	// The client's warnings (the API token's retirement, retries) go to
+	// stderr; the report to out.
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	zd, release, err := zendesk.Connect(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer release()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	fmt.Fprintf(out, "zendesk: %s\n", cfg.String())
+	if err := zd.Authenticate(ctx); err != nil {
+		fmt.Fprintf(out, "credentials: FAILED\n")
+		return fmt.Errorf("no access token: %w", err)
+	}
+	if cfg.Scheme() == config.ClientCredentials || cfg.Scheme() == config.RefreshToken {
+		fmt.Fprintf(out, "credentials: access token obtained (%s)\n", zd.Scheme())
+	}
+
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "TABLE\tSTATUS\tDETAIL")
+	var authErr, otherErr error
+	reachable, forbidden := 0, 0
+	for _, t := range tables.Sources(tables.All()) {
+		name := t.Name
+		if fam := t.Family(); len(fam) > 1 {
+			var kids []string
+			for _, f := range fam[1:] {
+				kids = append(kids, f.Name)
+			}
+			name += " (+" + strings.Join(kids, ", ") + ")"
+		}
+		p, err := probe(ctx, zd, t)
+		switch kind := zendesk.KindOf(err); {
+		case err == nil:
+			reachable++
+			fmt.Fprintf(w, "%s\treachable\t%d records on the first page\n", name, len(p.Records))
+		case kind == zendesk.Forbidden:
+			forbidden++
+			fmt.Fprintf(w, "%s\tforbidden\t%s\n", name, err)
+		case kind == zendesk.Auth:
+			authErr = err
+			fmt.Fprintf(w, "%s\trejected\t%s\n", name, err)
+		default:
+			otherErr = err
+			fmt.Fprintf(w, "%s\terror\t%s\n", name, err)
+		}
+	}
+	w.Flush()
+	switch {
+	case authErr != nil:
+		return fmt.Errorf("the credentials were rejected: %w", authErr)
+	case otherErr != nil:
+		return fmt.Errorf("some tables could not be reached: %w", otherErr)
+	}
+	fmt.Fprintf(out, "ok: %d tables reachable, %d forbidden (skipped by syncs with the reason above)\n", reachable, forbidden)
+	return nil
+}
+
+// probe makes the one request that tells whether t is readable.
+func probe(ctx context.Context, zd *zendesk.Client, t *tables.Table) (zendesk.Page, error) {
+	var q url.Values
+	switch {
+	case t.Kind == tables.Export:
+		q = url.Values{"start_time": {strconv.FormatInt(time.Now().Add(-10*time.Minute).Unix(), 10)}}
+	case !t.Single:
+		q = url.Values{"per_page": {"1"}}
+	}
+	p, err := zd.Fetch(ctx, zd.URL(t.Path, q), t.Envelope, t.Kind == tables.Export, nil)
+	if err != nil && errors.Is(err, context.DeadlineExceeded) {
+		return p, fmt.Errorf("%s: no answer within the check's 5 minutes", t.Path)
+	}
+	return p, err
+}

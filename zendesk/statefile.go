@@ -1,0 +1,178 @@
+package zendesk
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// StateFile keeps a rotating refresh token across restarts. Zendesk
+// invalidates a refresh token when it hands out the next one, so the new
+// one is written durably (temporary file, fsync, rename, fsync of the
+// folder; mode 0600) before its access token is used, and only one process
+// may rotate it: OpenStateFile takes an exclusive lock (flock on
+// "{path}.lock", since the rename replaces the file itself) that is held
+// until Close.
+//
+// The file is JSON: {"refresh_token", "seed_sha256", "rotated_at"}.
+// seed_sha256 is the SHA-256 of the ZENDESK_OAUTH_REFRESH_TOKEN the chain
+// started from: while the environment still holds that token, the file's
+// newer token wins; a different token in the environment (the user
+// authorized again) starts a new chain.
+type StateFile struct {
+	path string
+	lock *os.File
+
+	mu    sync.Mutex
+	state stateJSON
+}
+
+type stateJSON struct {
+	RefreshToken string    `json:"refresh_token"`
+	SeedSHA256   string    `json:"seed_sha256"`
+	RotatedAt    time.Time `json:"rotated_at"`
+}
+
+// ErrStateLocked means another process holds the state file.
+var ErrStateLocked = errors.New("locked by another process")
+
+func fingerprint(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// OpenStateFile locks the state file at path and loads the refresh token
+// to use: the file's, if it continues the chain that started with
+// envToken, else envToken. It fails at once, naming the file, when another
+// process holds the lock. Errors never contain a token.
+func OpenStateFile(path, envToken string) (*StateFile, error) {
+	if path == "" || envToken == "" {
+		return nil, errors.New("zendesk: ZENDESK_OAUTH_STATE_FILE and ZENDESK_OAUTH_REFRESH_TOKEN are both needed")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot create its folder: %w", path, unwrapPath(err))
+	}
+	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot open its lock file: %w", path, unwrapPath(err))
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is %w (another worker, or a `starter check`, is rotating this refresh token; only one process may: stop it, or give this one its own OAuth client)", path, ErrStateLocked)
+		}
+		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot lock it: %w", path, err)
+	}
+	f := &StateFile{path: path, lock: lock}
+	seed := fingerprint(envToken)
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		f.state = stateJSON{RefreshToken: envToken, SeedSHA256: seed}
+	case err != nil:
+		f.Close()
+		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot read it: %w", path, unwrapPath(err))
+	default:
+		var st stateJSON
+		if json.Unmarshal(b, &st) != nil || st.RefreshToken == "" {
+			f.Close()
+			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is not a state file written by the worker (move it away to start from ZENDESK_OAUTH_REFRESH_TOKEN)", path)
+		}
+		if st.SeedSHA256 == seed {
+			f.state = st
+		} else {
+			// A new authorization: its token starts a new chain.
+			f.state = stateJSON{RefreshToken: envToken, SeedSHA256: seed}
+		}
+	}
+	return f, nil
+}
+
+// FromEnvironment reports whether the token in use is the environment's
+// (no rotation stored yet for it).
+func (f *StateFile) FromEnvironment() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state.RotatedAt.IsZero()
+}
+
+// Path is the file's path.
+func (f *StateFile) Path() string { return f.path }
+
+// RefreshToken is the current refresh token.
+func (f *StateFile) RefreshToken() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state.RefreshToken
+}
+
+// Save stores a new refresh token durably, then makes it current.
+func (f *StateFile) Save(token string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := f.state
+	st.RefreshToken, st.RotatedAt = token, time.Now().UTC()
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(f.path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(f.path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: %w", f.path, unwrapPath(err))
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: %w", f.path, unwrapPath(err))
+	}
+	_, err = tmp.Write(b)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), f.path)
+	}
+	if err == nil {
+		// The rename is durable only once the folder is.
+		if d, derr := os.Open(dir); derr == nil {
+			err = d.Sync()
+			d.Close()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: %w", f.path, unwrapPath(err))
+	}
+	f.state = st
+	return nil
+}
+
+// Close releases the lock.
+func (f *StateFile) Close() error {
+	if f == nil || f.lock == nil {
+		return nil
+	}
+	err := f.lock.Close() // closing the descriptor releases the flock
+	f.lock = nil
+	return err
+}
+
+// unwrapPath drops the path from an *fs.PathError (the caller names it).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
