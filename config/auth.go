@@ -104,9 +104,8 @@ func (z Zendesk) validateAuth() error {
 	if o.RefreshToken != "" && o.StateFile == "" {
 		errs = append(errs, errors.New("ZENDESK_OAUTH_STATE_FILE is not set (needed with ZENDESK_OAUTH_REFRESH_TOKEN: every renewal rotates the refresh token, and the new one must survive a restart)"))
 	}
-	if o.StateFile != "" && o.RefreshToken == "" {
-		errs = append(errs, errors.New("ZENDESK_OAUTH_STATE_FILE is set without ZENDESK_OAUTH_REFRESH_TOKEN (it only serves the refresh-token setup)"))
-	}
+	// ZENDESK_OAUTH_STATE_FILE alone is not an error: docker-compose.yml
+	// sets it for every setup, and only the refresh-token setup reads it.
 	if z.APIToken != "" && z.Email == "" {
 		errs = append(errs, errors.New("ZENDESK_EMAIL is not set (needed with ZENDESK_API_TOKEN)"))
 	}

@@ -61,3 +61,61 @@ func TestWorkerSettings(t *testing.T) {
 		}
 	}
 }
+
+// Exactly one credential scheme; the messages name variables, never values.
+func TestCredentialSchemes(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	none := map[string]string{"ZENDESK_API_TOKEN": "", "ZENDESK_EMAIL": "", "ZENDESK_OAUTH_CLIENT_ID": "", "ZENDESK_OAUTH_CLIENT_SECRET": "",
+		"ZENDESK_OAUTH_REFRESH_TOKEN": "", "ZENDESK_OAUTH_STATE_FILE": "", "ZENDESK_OAUTH_SCOPE": ""}
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range none {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	setenv(t, with("ZENDESK_OAUTH_CLIENT_ID", "cid-1", "ZENDESK_OAUTH_CLIENT_SECRET", "secret-cs"))
+	w, err := LoadWorker(now)
+	if err != nil || w.Zendesk.Scheme() != ClientCredentials || w.Zendesk.OAuth.Scope != "read" ||
+		w.Zendesk.TokenURL() != "https://acme.zendesk.com/oauth/tokens" {
+		t.Fatalf("client credentials: %v %v %q %s", err, w.Zendesk.Scheme(), w.Zendesk.OAuth.Scope, w.Zendesk.TokenURL())
+	}
+	if strings.Contains(w.Zendesk.String(), "secret-cs") {
+		t.Fatal("String leaks the client secret")
+	}
+	setenv(t, with("ZENDESK_OAUTH_CLIENT_ID", "cid-1", "ZENDESK_OAUTH_CLIENT_SECRET", "secret-cs", "ZENDESK_OAUTH_REFRESH_TOKEN", "secret-rt",
+		"ZENDESK_OAUTH_STATE_FILE", "/var/lib/tw/state.json", "ZENDESK_BASE_URL", "http://127.0.0.1:8089/"))
+	if w, err = LoadWorker(now); err != nil || w.Zendesk.Scheme() != RefreshToken || w.Zendesk.TokenURL() != "http://127.0.0.1:8089/oauth/tokens" {
+		t.Fatalf("refresh token: %v %v %s", err, w.Zendesk.Scheme(), w.Zendesk.TokenURL())
+	}
+	for _, c := range []struct {
+		env  map[string]string
+		want []string
+	}{
+		{with(), []string{"no credential", "ZENDESK_OAUTH_CLIENT_ID", "ZENDESK_API_TOKEN"}},
+		{with("ZENDESK_OAUTH_CLIENT_ID", "cid-1"), []string{"ZENDESK_OAUTH_CLIENT_SECRET is not set"}},
+		{with("ZENDESK_OAUTH_CLIENT_SECRET", "secret-cs"), []string{"ZENDESK_OAUTH_CLIENT_ID is not set"}},
+		{with("ZENDESK_OAUTH_CLIENT_ID", "cid-1", "ZENDESK_OAUTH_CLIENT_SECRET", "secret-cs", "ZENDESK_API_TOKEN", "secret-tok", "ZENDESK_EMAIL", "a@acme.com"),
+			[]string{"exactly one", "ZENDESK_OAUTH_CLIENT_ID", "ZENDESK_API_TOKEN"}},
+		{with("ZENDESK_OAUTH_CLIENT_ID", "cid-1", "ZENDESK_OAUTH_CLIENT_SECRET", "secret-cs", "ZENDESK_OAUTH_TOKEN", "secret-ot"),
+			[]string{"exactly one", "ZENDESK_OAUTH_TOKEN"}},
+		{with("ZENDESK_OAUTH_CLIENT_ID", "cid-1", "ZENDESK_OAUTH_CLIENT_SECRET", "secret-cs", "ZENDESK_OAUTH_REFRESH_TOKEN", "secret-rt"),
+			[]string{"ZENDESK_OAUTH_STATE_FILE is not set"}},
+		{with("ZENDESK_OAUTH_REFRESH_TOKEN", "secret-rt", "ZENDESK_OAUTH_STATE_FILE", "/tmp/s.json"),
+			[]string{"ZENDESK_OAUTH_CLIENT_ID is not set", "ZENDESK_OAUTH_CLIENT_SECRET is not set"}},
+	} {
+		setenv(t, c.env)
+		_, err := LoadWorker(now)
+		for _, want := range c.want {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%v: err %v, want it to mention %q", c.env, err, want)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "secret-") {
+			t.Errorf("error leaks a value: %v", err)
+		}
+	}
+}

@@ -26,10 +26,12 @@ import (
 	"talkwarehouse/warehouse"
 )
 
+// The demo authenticates as Zendesk now requires: an OAuth client with
+// client credentials, whose 30-minute access tokens the worker renews.
 const (
-	demoEmail = "demo@example.com"
-	demoToken = "demo-api-token"
-	demoStart = "2024-01-01T00:00:00Z"
+	demoClientID     = "talkwarehouse-demo"
+	demoClientSecret = "demo-client-secret"
+	demoStart        = "2024-01-01T00:00:00Z"
 )
 
 func main() {
@@ -101,7 +103,8 @@ func run(calls int, keep bool) error {
 
 	simCfg := talksim.DefaultConfig()
 	simCfg.Calls = calls
-	simCfg.Email, simCfg.APIToken = demoEmail, demoToken
+	simCfg.OAuthClientID, simCfg.OAuthClientSecret = demoClientID, demoClientSecret
+	simCfg.TokenLifetime = 30 * time.Minute
 	sim := talksim.New(simCfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -114,7 +117,9 @@ func run(calls int, keep bool) error {
 	step("Zendesk Talk simulator on %s (%d calls, %d legs)", simURL, calls, sim.Expected()["call_legs"])
 
 	env := []string{
-		"ZENDESK_BASE_URL=" + simURL, "ZENDESK_EMAIL=" + demoEmail, "ZENDESK_API_TOKEN=" + demoToken,
+		"ZENDESK_BASE_URL=" + simURL, "ZENDESK_EMAIL=", "ZENDESK_API_TOKEN=", "ZENDESK_OAUTH_TOKEN=",
+		"ZENDESK_OAUTH_CLIENT_ID=" + demoClientID, "ZENDESK_OAUTH_CLIENT_SECRET=" + demoClientSecret,
+		"ZENDESK_OAUTH_REFRESH_TOKEN=", "ZENDESK_OAUTH_STATE_FILE=",
 		"ZENDESK_START_DATE=" + demoStart, "ZENDESK_EXPORT_RPM=0", "ZENDESK_RPM=0",
 		"CLICKHOUSE_ADDR=" + ch.Addr, "CLICKHOUSE_DATABASE=" + ch.Database, "CLICKHOUSE_USER=" + ch.User,
 		"CLICKHOUSE_PASSWORD=" + ch.Password,
@@ -130,6 +135,14 @@ func run(calls int, keep bool) error {
 		return err
 	}
 	step("worker ready (log: %s)", worker.Log)
+
+	step("starter check (OAuth client credentials: a token, then one request per table)")
+	check := exec.Command(bins["./starter"], "check")
+	check.Env = append(os.Environ(), env...)
+	check.Stdout, check.Stderr = os.Stdout, os.Stderr
+	if err := check.Run(); err != nil {
+		return fmt.Errorf("starter check failed: %v", err)
+	}
 
 	step("starter sync --wait")
 	cmd := exec.Command(bins["./starter"], "sync", "--wait")
