@@ -77,7 +77,9 @@ func TestOAuthRefreshTokenSurvivesKillAfterRotation(t *testing.T) {
 	e := newEnv(t, oauthAccount(4321, 5*time.Second), settings...)
 
 	// A second worker on the same state file stops at once, naming it.
-	second := exec.Command(e.bins["./worker"])
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	second := exec.CommandContext(ctx, e.bins["./worker"])
 	second.Env = e.environ()
 	b, err := second.CombinedOutput()
 	if exitCode(err) == 0 || !strings.Contains(string(b), state) || !strings.Contains(string(b), "locked") {
