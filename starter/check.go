@@ -75,7 +75,7 @@ func checkCmd(args []string, out io.Writer) error {
 		switch kind := zendesk.KindOf(err); {
 		case err == nil:
 			reachable++
-			fmt.Fprintf(w, "%s\treachable\t%d records on the first page\n", name, len(p.Records))
+			fmt.Fprintf(w, "%s\treachable\tfirst page holds %d\n", name, len(p.Records))
 		case kind == zendesk.Forbidden:
 			forbidden++
 			fmt.Fprintf(w, "%s\tforbidden\t%s\n", name, err)

@@ -208,7 +208,7 @@ func (c *Client) get(ctx context.Context, u *url.URL, export bool, t *Tally) ([]
 				// second 401 right after a fresh token is a configuration
 				// error.
 				renewed = true
-				c.tokens.Invalidate(token)
+				c.tokens.Invalidate(ctx, token)
 				c.log.Info("zendesk access token rejected, renewing", "path", u.Path)
 				continue
 			}

@@ -88,8 +88,12 @@ func (s *tokenSource) Token(ctx context.Context) (string, error) {
 // for a new one. A token already replaced by another caller's renewal is
 // left alone: one 401 per expiry costs one renewal, however many requests
 // saw it.
-func (s *tokenSource) Invalidate(tok string) {
-	s.lock <- struct{}{}
+func (s *tokenSource) Invalidate(ctx context.Context, tok string) {
+	select {
+	case s.lock <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
 	defer func() { <-s.lock }()
 	if s.token == tok {
 		s.token = ""
