@@ -94,7 +94,11 @@ func checkCmd(args []string, out io.Writer) error {
 	case otherErr != nil:
 		return fmt.Errorf("some tables could not be reached: %w", otherErr)
 	}
-	fmt.Fprintf(out, "ok: %d tables reachable, %d forbidden (skipped by syncs with the reason above)\n", reachable, forbidden)
+	if forbidden > 0 {
+		fmt.Fprintf(out, "ok: %d tables reachable, %d forbidden (syncs skip them, with the reason above)\n", reachable, forbidden)
+	} else {
+		fmt.Fprintf(out, "ok: all %d tables reachable\n", reachable)
+	}
 	return nil
 }
 
