@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
 
 	"talkwarehouse/internal/stack"
+	"talkwarehouse/workflows"
 )
 
 // recordHistories names the set of workflow histories TestRecordHistories
@@ -22,9 +25,10 @@ var recordHistories = flag.String("record-histories", "", "record workflow histo
 
 // TestRecordHistories runs the workflows for real (devserver, worker,
 // simulator, ClickHouse) through the cases the replay test must cover, and
-// saves their histories as JSON: a full sync and a table lease, a sync with
-// a table skipped on 403, one that skips a table another sync holds, a
-// failed sync, and a cancelled one with its lease.
+// saves their histories as JSON: a full sync and its leases, a sync with a
+// table skipped on 403, one that skips a table another sync holds (and,
+// from code that has them, one that refuses to wait for it and one that
+// waits), a failed sync, and a cancelled one with its lease.
 func TestRecordHistories(t *testing.T) {
 	if *recordHistories == "" {
 		t.Skip("records workflow histories only with -record-histories=SET")
@@ -52,11 +56,17 @@ func TestRecordHistories(t *testing.T) {
 	e.saveHistory(dir, "skipped_403", syncID(t, e.mustSync("--tables", "ivrs,addresses")), "")
 	e.sim.FailStatus("/ivr", 0)
 
-	// A table another sync is exporting.
+	// A table another sync is exporting: a scheduled sync skips it, one
+	// that may not wait fails, one that waits syncs it after the first.
 	slowExports(e, 200*time.Millisecond)
 	first := e.startSync("--tables", "call_legs", "--full-refresh")
 	e.waitRows("call_legs", 3000, 60*time.Second)
-	e.saveHistory(dir, "skipped_held", syncID(t, e.mustSync("--tables", "call_legs,addresses")), "")
+	skip := e.runSync(workflows.SyncInput{Tables: []string{"call_legs", "addresses"}})
+	e.saveHistory(dir, "skipped_held", skip, "")
+	refused := e.runSync(workflows.SyncInput{Tables: []string{"call_legs", "addresses"}, IfRunning: workflows.IfRunningFail})
+	e.saveHistory(dir, "refused_held", refused, "")
+	waited := e.runSync(workflows.SyncInput{Tables: []string{"call_legs"}, IfRunning: workflows.IfRunningWait})
+	e.saveHistory(dir, "waited_held", waited, "")
 	e.waitSync(first, 2*time.Minute)
 
 	// The legs export rejects the credentials: the sync fails, the others
@@ -85,6 +95,21 @@ func TestRecordHistories(t *testing.T) {
 	e.saveLeases(dir, "cancelled", cid)
 	e.sim.ClearFaults()
 	t.Logf("histories written to %s", dir)
+}
+
+// runSync runs a sync with the client, as a schedule starts one, waits for
+// it to close (however it closes) and returns its workflow id.
+func (e *env) runSync(in workflows.SyncInput) string {
+	e.t.Helper()
+	id := fmt.Sprintf("record-%d", time.Now().UnixNano())
+	run, err := e.client().ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: id, TaskQueue: e.queue}, workflows.SyncName, in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	_ = run.Get(ctx, nil)
+	return id
 }
 
 // saveHistory writes one run's history (the latest when runID is empty) as
