@@ -46,10 +46,12 @@ func newLeases(ctx workflow.Context, queue, holder string, cleanCancel, namesHol
 	return &leases{ctx: ctx, queue: queue, holder: holder, cleanCancel: cleanCancel, namesHolder: namesHolder, taken: map[string]func(){}}
 }
 
-// heldTable is an export another sync holds.
+// heldTable is an export another sync holds (or whose lease could not be
+// taken: err).
 type heldTable struct {
 	table  *tables.Table
 	holder string // the holding sync's workflow id
+	err    error
 }
 
 // takeAll takes the lease of every export among sources, in order, and
@@ -63,9 +65,9 @@ func (l *leases) takeAll(sources []*tables.Table) []heldTable {
 		release, leaseID, err := acquireLease(l.ctx, l.queue, s.Name, l.holder, l.cleanCancel)
 		switch {
 		case err != nil:
-			held = append(held, heldTable{s, err.Error()})
+			held = append(held, heldTable{table: s, err: err})
 		case release == nil:
-			held = append(held, heldTable{s, l.holderOf(l.ctx, leaseID).WorkflowID})
+			held = append(held, heldTable{table: s, holder: l.holderOf(l.ctx, leaseID).WorkflowID})
 		default:
 			l.taken[s.Name] = release
 			l.order = append(l.order, s.Name)

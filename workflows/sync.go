@@ -141,8 +141,9 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	var res SyncResult
 	var failures []string
 	var runs []warehouse.Run
-	// end records how a source ended other than in success: failed or
-	// cancelled, with what its activity had stored (partial, if any).
+	// end records how a source ended other than in success: failed,
+	// cancelled or not started (skipped), with what its activity had stored
+	// (partial, if any).
 	end := func(s *tables.Table, status, msg string, partial *activities.SyncTableResult) {
 		if status == "failed" {
 			failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
@@ -156,10 +157,13 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 					}
 				}
 			}
-			if status == "failed" {
+			switch status {
+			case "failed":
 				tr.Error = msg
-			} else {
+			case "cancelled":
 				tr.Cancelled = true
+			case "skipped":
+				tr.Skipped, tr.Reason = true, msg
 			}
 			progress[t.Name].State, progress[t.Name].Error, progress[t.Name].Result = status, msg, &tr
 			res.Tables = append(res.Tables, tr)
@@ -211,21 +215,27 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 		if held := leases.takeAll(sources); len(held) > 0 {
 			leases.releaseAll()
 			var msgs []string
+			reasons := map[string]string{}
 			for _, h := range held {
-				msgs = append(msgs, fmt.Sprintf("another sync (%s) is exporting %s; not waiting for it (--no-wait-for-running)", h.holder, h.table.Name))
+				m := fmt.Sprintf("another sync (%s) is exporting %s; not waiting for it (--no-wait-for-running)", h.holder, h.table.Name)
+				if h.err != nil {
+					m = fmt.Sprintf("could not take the lease of %s: %s", h.table.Name, rootMessage(h.err))
+				}
+				msgs, reasons[h.table.Name] = append(msgs, m), m
 			}
 			msg := strings.Join(msgs, "; ")
 			for _, s := range sources {
-				reason := "not started: " + msg
-				for _, h := range held {
-					if h.table == s {
-						reason = msgs[0]
-					}
+				if reason, ok := reasons[s.Name]; ok {
+					fail(s, reason, nil)
+				} else {
+					end(s, "skipped", "not started: "+msg, nil)
 				}
-				fail(s, reason, nil)
 			}
-			recordRuns(ctx, cleanCancel, runs)
 			sortResult(&res)
+			sort.Slice(runs, func(i, j int) bool { return runs[i].Table < runs[j].Table })
+			if err := recordRuns(ctx, cleanCancel, runs); err != nil {
+				msg += "; sync_runs: " + rootMessage(err)
+			}
 			return res, temporal.NewNonRetryableApplicationError(msg, "sync_running", nil, res)
 		}
 	}
