@@ -28,7 +28,7 @@ type Activities struct {
 	StartDate time.Time
 	Log       *slog.Logger
 	// HeartbeatEvery is how often a running activity heartbeats, including
-	// while it waits for the rate budget (default 5 s).
+	// while it waits for the rate budget (default DefaultHeartbeatEvery).
 	HeartbeatEvery time.Duration
 	// ListPageSize is per_page for offset-paged lists (default 100).
 	ListPageSize int
@@ -71,12 +71,19 @@ func (a *Activities) SyncTable(ctx context.Context, in SyncTableInput) (SyncTabl
 		}
 		a.log().Warn("table skipped", "table", t.Name, "reason", err.Error())
 		return res, nil
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Cancelled (or the sync is gone): stopped, saying what is stored.
+		a.log().Info("table sync cancelled", "table", t.Name, "rows", res.Tables[0].Rows, "pages", res.Tables[0].Pages)
+		return res, temporal.NewCanceledError(res)
+	// The partial result rides along as the error's details, so a failed
+	// table's sync_runs row still says what it stored and where its cursor
+	// stands.
 	case kind == zendesk.Auth, kind == zendesk.NotFound, kind == zendesk.Rejected, kind == zendesk.Stuck:
-		return res, temporal.NewNonRetryableApplicationError(err.Error(), string(kind), nil)
+		return res, temporal.NewNonRetryableApplicationError(err.Error(), string(kind), nil, res)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return res, err
 	default:
-		return res, temporal.NewApplicationError(err.Error(), "transient")
+		return res, temporal.NewApplicationError(err.Error(), "transient", res)
 	}
 }
 
@@ -117,6 +124,11 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		prev := stored.Cursor
 		run.cursorBefore = &prev
 	}
+	if found {
+		// Until this run stores one, the cursor after is the stored one.
+		prev := stored.Cursor
+		run.setCursorAfter(prev)
+	}
 	// Pages are gathered into inserts of about FlushRows rows (ClickHouse
 	// prefers fewer, bigger parts), or whatever came before a pause of a
 	// second (a rate-limited export writes each page as it comes). The
@@ -142,6 +154,7 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		}); err != nil {
 			return err
 		}
+		run.setCursorAfter(next.Time())
 		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, pages)
 		pages, end = 0, next
 		return nil
@@ -162,8 +175,7 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 	if err != nil {
 		return err
 	}
-	after := end.Time()
-	run.cursorAfter = &after
+	run.setCursorAfter(end.Time())
 	return nil
 }
 
@@ -296,7 +308,7 @@ func (a *Activities) newRun(ctx context.Context, t *tables.Table) *run {
 	}
 	every := a.HeartbeatEvery
 	if every <= 0 {
-		every = 5 * time.Second
+		every = DefaultHeartbeatEvery
 	}
 	r.wg.Add(1)
 	go func() {
@@ -400,6 +412,13 @@ func (r *run) advance(update func(*Checkpoint), pages int) {
 	r.mu.Unlock()
 	// The SDK throttles heartbeats to the server; the newest details win.
 	activity.RecordHeartbeat(r.ctx, r.checkpoint())
+}
+
+// setCursorAfter notes the export cursor as stored in sync_cursors.
+func (r *run) setCursorAfter(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cursorAfter = &t
 }
 
 func (r *run) deleted(table string, n int) {

@@ -6,6 +6,11 @@ package activities
 
 import "time"
 
+// DefaultHeartbeatEvery is how often a running activity heartbeats: with
+// the worker's heartbeat throttle (workflows.HeartbeatThrottle) it is how
+// soon a cancel reaches it.
+const DefaultHeartbeatEvery = 2 * time.Second
+
 // SyncTableInput asks for one source table. It holds no secrets: those
 // stay in the worker's environment.
 type SyncTableInput struct {
@@ -30,6 +35,10 @@ type TableResult struct {
 	// Skipped tables were not synced (403: plan or role) and say why.
 	Skipped bool   `json:"skipped,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Error is why a failed table failed; its counts and cursors are what
+	// it had stored by then. Cancelled tables were stopped by a cancel.
+	Error     string `json:"error,omitempty"`
+	Cancelled bool   `json:"cancelled,omitempty"`
 	// Exports only: the cursor before and after (start_time of the next sync).
 	CursorBefore *time.Time `json:"cursor_before,omitempty"`
 	CursorAfter  *time.Time `json:"cursor_after,omitempty"`

@@ -1,6 +1,6 @@
 // Command starter starts and inspects syncs on Temporal.
 //
-//	starter sync [--tables t1,t2,...] [--full-refresh] [--wait]
+//	starter sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running]
 package main
 
 import (
@@ -28,8 +28,9 @@ import (
 const usage = `usage: starter <command> [flags]
 
 commands:
-  sync [--tables t1,t2,...] [--full-refresh] [--wait]
-        start one sync of the named tables (all 13 by default)
+  sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running]
+        start one sync of the named tables (all 13 by default); an export another sync is running
+        is waited for, then synced (--no-wait-for-running: the sync fails at once, naming that sync)
   status
         the latest sync of every table, from the sync_runs table in ClickHouse
   check
@@ -85,13 +86,17 @@ func syncCmd(args []string, out io.Writer) error {
 	names := fs.String("tables", "", "comma-separated tables to sync (default: all 13)")
 	full := fs.Bool("full-refresh", false, "re-export calls and call_legs from ZENDESK_START_DATE")
 	wait := fs.Bool("wait", false, "wait for the sync to finish and print a summary")
+	noWait := fs.Bool("no-wait-for-running", false, "fail at once, naming the running sync, instead of waiting for a sync that is exporting the same tables")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
-	in := workflows.SyncInput{FullRefresh: *full}
+	in := workflows.SyncInput{FullRefresh: *full, IfRunning: workflows.IfRunningWait}
+	if *noWait {
+		in.IfRunning = workflows.IfRunningFail
+	}
 	if *names != "" {
 		in.Tables = strings.Split(*names, ",")
 	}
@@ -130,7 +135,15 @@ func syncCmd(args []string, out io.Writer) error {
 		return nil
 	}
 	var res workflows.SyncResult
+	wctx, stopWatching := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		reportWaits(wctx, c, run, out)
+	}()
 	err = run.Get(ctx, &res)
+	stopWatching()
+	<-watched
 	if err != nil {
 		var app *temporal.ApplicationError
 		if errors.As(err, &app) {
@@ -139,6 +152,14 @@ func syncCmd(args []string, out io.Writer) error {
 				printSummary(out, res)
 			}
 			return fmt.Errorf("sync %s failed: %s", run.GetID(), app.Message())
+		}
+		var canceled *temporal.CanceledError
+		if errors.As(err, &canceled) {
+			if canceled.HasDetails() {
+				_ = canceled.Details(&res)
+				printSummary(out, res)
+			}
+			return fmt.Errorf("sync %s was cancelled", run.GetID())
 		}
 		return fmt.Errorf("sync %s failed: %w", run.GetID(), err)
 	}
@@ -156,10 +177,43 @@ func printSummary(out io.Writer, res workflows.SyncResult) {
 	w.Flush()
 }
 
+// reportWaits prints, once per table and holder, which running sync this
+// one waits for (the workflow's progress query says), until ctx ends.
+func reportWaits(ctx context.Context, c client.Client, run client.WorkflowRun, out io.Writer) {
+	said := map[string]bool{}
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		v, err := c.QueryWorkflow(qctx, run.GetID(), run.GetRunID(), workflows.ProgressQuery)
+		cancel()
+		var progress []workflows.TableProgress
+		if err == nil && v.Get(&progress) == nil {
+			for _, p := range progress {
+				if p.State == "waiting" && p.WaitingFor != "" && !said[p.Table+" "+p.WaitingFor] {
+					said[p.Table+" "+p.WaitingFor] = true
+					fmt.Fprintf(out, "%s: waiting for sync %s, which is exporting it, to finish\n", p.Table, p.WaitingFor)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 func note(t activities.TableResult) string {
 	var parts []string
 	if t.Skipped {
 		parts = append(parts, "SKIPPED: "+t.Reason)
+	}
+	if t.Error != "" {
+		parts = append(parts, "FAILED: "+t.Error)
+	}
+	if t.Cancelled {
+		parts = append(parts, "CANCELLED")
 	}
 	if t.CursorAfter != nil {
 		parts = append(parts, "cursor "+t.CursorAfter.UTC().Format(time.RFC3339))

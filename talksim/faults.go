@@ -59,6 +59,7 @@ type faultState struct {
 	n          int64                  // eligible requests seen since SetFaults
 	next       map[string][]FaultKind // FailNext queues by path ("*": any)
 	status     map[string]int         // FailStatus by path ("*": any)
+	after      map[string]*failAfter  // FailStatusAfter by path ("*": any)
 	served     int
 	servedKind map[FaultKind]int
 }
@@ -121,6 +122,25 @@ func (s *Sim) FailStatus(path string, status int) {
 	s.faults.status[path] = status
 }
 
+// failAfter lets ok more requests through, then answers status.
+type failAfter struct{ ok, status int }
+
+// FailStatusAfter lets the next n requests to path ("*" or "" for any)
+// through, then answers every later one with status (with Zendesk's body
+// for it, as FailStatus), until cleared with status 0: credentials revoked
+// in the middle of an export are FailStatusAfter("/stats/incremental/legs",
+// 6, 401). Requests that another fault answers do not count.
+func (s *Sim) FailStatusAfter(path string, n, status int) {
+	path = anyPath(userPath(path))
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
+	if status == 0 {
+		delete(s.faults.after, path)
+		return
+	}
+	s.faults.after[path] = &failAfter{ok: max(n, 0), status: status}
+}
+
 // ClearFaults removes every periodic, queued and persistent fault.
 func (s *Sim) ClearFaults() {
 	s.fmu.Lock()
@@ -128,6 +148,7 @@ func (s *Sim) ClearFaults() {
 	s.faults.set(Faults{})
 	s.faults.next = map[string][]FaultKind{}
 	s.faults.status = map[string]int{}
+	s.faults.after = map[string]*failAfter{}
 }
 
 // FaultsServed is the number of requests answered with an injected fault
@@ -174,6 +195,12 @@ func (s *Sim) pickFault(path string) (FaultKind, int, time.Duration) {
 		}
 	}
 	for _, p := range []string{path, "*"} {
+		if a, ok := f.after[p]; ok && a.ok == 0 {
+			note(FaultKind("status-" + strconv.Itoa(a.status)))
+			return "", a.status, 0
+		}
+	}
+	for _, p := range []string{path, "*"} {
 		if q := f.next[p]; len(q) > 0 {
 			k := q[0]
 			if len(q) == 1 {
@@ -191,6 +218,11 @@ func (s *Sim) pickFault(path string) (FaultKind, int, time.Duration) {
 			k := f.cfg.Kinds[int((f.n/int64(f.cfg.Every)-1)%int64(len(f.cfg.Kinds)))]
 			note(k)
 			return k, 0, f.cfg.SlowDelay
+		}
+	}
+	for _, p := range []string{path, "*"} {
+		if a, ok := f.after[p]; ok {
+			a.ok--
 		}
 	}
 	return "", 0, 0

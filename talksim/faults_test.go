@@ -3,6 +3,7 @@ package talksim
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -162,5 +163,28 @@ func TestParseFaultKind(t *testing.T) {
 	}
 	if _, err := ParseFaultKind("boom"); err == nil {
 		t.Fatal("accepted unknown kind")
+	}
+}
+
+// FailStatusAfter lets n requests through, then answers the status until
+// cleared; requests another fault answers do not count.
+func TestFailStatusAfter(t *testing.T) {
+	s := New(DefaultConfig())
+	s.FailStatusAfter("/stats/incremental/legs", 2, 401)
+	s.FailNext("/stats/incremental/legs", 1, Fault500)
+	legs := exportPath("legs", 0)
+	got := []int{}
+	for range 5 {
+		got = append(got, get(t, s, legs).Code)
+	}
+	if want := []int{500, 200, 200, 401, 401}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("legs answered %v, want %v", got, want)
+	}
+	if get(t, s, exportPath("calls", 0)).Code != 200 {
+		t.Fatal("calls failed too")
+	}
+	s.FailStatusAfter("/stats/incremental/legs", 0, 0)
+	if get(t, s, legs).Code != 200 {
+		t.Fatal("clear")
 	}
 }

@@ -61,6 +61,7 @@ func New(cfg Config) *Sim {
 	}
 	s.faults.next = map[string][]FaultKind{}
 	s.faults.status = map[string]int{}
+	s.faults.after = map[string]*failAfter{}
 	s.faults.servedKind = map[FaultKind]int{}
 	s.faults.set(cfg.Faults)
 	for p := range cfg.PhoneNumbers {

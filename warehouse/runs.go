@@ -12,7 +12,7 @@ type Run struct {
 	RunID        string     `json:"run_id"`
 	Table        string     `json:"table"`
 	Mode         string     `json:"mode"`   // incremental, full_refresh, snapshot, stats
-	Status       string     `json:"status"` // success, skipped, failed
+	Status       string     `json:"status"` // success, skipped, failed, cancelled
 	Rows         uint64     `json:"rows"`
 	Pages        uint64     `json:"pages"`
 	Requests     uint64     `json:"requests"`

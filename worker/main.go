@@ -80,12 +80,17 @@ func run(log *slog.Logger) error {
 	// One Activities value, so both task queues share one Zendesk client
 	// and its rate budgets.
 	acts := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log}
-	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
+	// Heartbeats reach Temporal at most every HeartbeatThrottle (the SDK's
+	// default is 0.8 × the heartbeat timeout), so a cancel reaches a running
+	// activity within seconds.
+	wopts := worker.Options{MaxHeartbeatThrottleInterval: workflows.HeartbeatThrottle}
+	w := worker.New(tc, cfg.Temporal.TaskQueue, wopts)
 	w.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
 	w.RegisterWorkflowWithOptions(workflows.TableLease, workflow.RegisterOptions{Name: workflows.LeaseName})
 	w.RegisterActivity(acts)
+	w.RegisterActivity(&activities.Leases{Temporal: tc})
 	if cfg.Temporal.ServeExports {
-		exports := worker.New(tc, workflows.ExportTaskQueue(cfg.Temporal.TaskQueue), worker.Options{})
+		exports := worker.New(tc, workflows.ExportTaskQueue(cfg.Temporal.TaskQueue), wopts)
 		exports.RegisterActivity(acts)
 		if err := exports.Start(); err != nil {
 			return fmt.Errorf("starting the exports worker: %w", err)

@@ -24,17 +24,38 @@ type SyncInput struct {
 	Tables []string `json:"tables,omitempty"`
 	// FullRefresh re-exports calls and call_legs from ZENDESK_START_DATE.
 	FullRefresh bool `json:"full_refresh,omitempty"`
+	// IfRunning says what to do with an export another sync is running:
+	// IfRunningSkip (empty, what schedules do), IfRunningWait or
+	// IfRunningFail.
+	IfRunning string `json:"if_running,omitempty"`
 }
+
+// What a sync does with a table another sync is exporting (SyncInput.IfRunning).
+const (
+	// IfRunningSkip skips the table, recorded as skipped with the holder's
+	// workflow id: the next scheduled sync takes it.
+	IfRunningSkip = ""
+	// IfRunningWait waits for the holder to finish the table, then syncs it
+	// (starter sync's default).
+	IfRunningWait = "wait"
+	// IfRunningFail fails the sync before it starts anything (starter sync
+	// --no-wait-for-running).
+	IfRunningFail = "fail"
+)
 
 // SyncResult reports every table the sync touched, in name order.
 type SyncResult struct {
 	Tables []activities.TableResult `json:"tables"`
 }
 
-// Activity timeouts. A dead worker is noticed within HeartbeatTimeout; an
-// export of years of calls at 10 requests per minute can take many hours.
+// Activity timeouts. A dead worker or a cancel is noticed through
+// heartbeats: activities heartbeat every activities.DefaultHeartbeatEvery
+// (2 s), the worker sends at most one every HeartbeatThrottle (2 s), and a
+// worker silent for HeartbeatTimeout (10 s) is taken for dead. An export of
+// years of calls at 10 requests per minute can take many hours.
 const (
-	HeartbeatTimeout    = 30 * time.Second
+	HeartbeatTimeout    = 10 * time.Second
+	HeartbeatThrottle   = 2 * time.Second
 	StartToCloseTimeout = 24 * time.Hour
 )
 
@@ -44,10 +65,25 @@ const ProgressQuery = "progress"
 // TableProgress is one table's state in the progress query.
 type TableProgress struct {
 	Table  string                  `json:"table"`
-	State  string                  `json:"state"` // running, done, skipped, failed
+	State  string                  `json:"state"` // running, waiting, done, skipped, failed, cancelled
 	Result *activities.TableResult `json:"result,omitempty"`
 	Error  string                  `json:"error,omitempty"`
+	// WaitingFor is the workflow id of the sync this one waits for, while
+	// State is waiting.
+	WaitingFor string `json:"waiting_for,omitempty"`
 }
+
+// Change ids of workflow.GetVersion: a running sync replays its history on
+// the worker's current code, so every change to the commands the workflow
+// issues is taken only by runs that started on code that knows it.
+const (
+	// versionCleanCancel: a cancel waits for the activities to stop, keeps
+	// the lease until then, records sync_runs and closes CANCELED.
+	versionCleanCancel = "clean-cancel"
+	// versionLeaseHolder: a held table names the holding sync (a local
+	// activity asks), and IfRunning wait and fail exist.
+	versionLeaseHolder = "lease-holder"
+)
 
 // Sync runs one activity per source table, all at once: the worker's shared
 // rate budgets pace their requests. It waits for every table, so one
@@ -59,6 +95,8 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 		return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
 	}
 	sources := tables.Sources(requested)
+	cleanCancel := workflow.GetVersion(ctx, versionCleanCancel, workflow.DefaultVersion, 1) >= 1
+	namesHolder := workflow.GetVersion(ctx, versionLeaseHolder, workflow.DefaultVersion, 1) >= 1
 
 	progress := map[string]*TableProgress{}
 	for _, s := range sources {
@@ -77,7 +115,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 		return SyncResult{}, err
 	}
 
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	ao := workflow.ActivityOptions{
 		StartToCloseTimeout: StartToCloseTimeout,
 		HeartbeatTimeout:    HeartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -87,7 +125,12 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			MaximumAttempts:        10,
 			NonRetryableErrorTypes: activities.NonRetryable,
 		},
-	})
+		// A cancel waits until the activity has stopped (it learns of the
+		// cancel from its next heartbeat), so nothing writes after the
+		// sync closed or its leases were released.
+		WaitForCancellation: cleanCancel,
+	}
+	ctx = workflow.WithActivityOptions(ctx, ao)
 	// The exports run on their own task queue, so that a deployment of
 	// several workers can let exactly one of them poll it: the export budget
 	// (10 requests a minute per account) then holds across workers.
@@ -98,14 +141,40 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	var res SyncResult
 	var failures []string
 	var runs []warehouse.Run
-	fail := func(s *tables.Table, msg string) {
-		failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
+	// end records how a source ended other than in success: failed,
+	// cancelled or not started (skipped), with what its activity had stored
+	// (partial, if any).
+	end := func(s *tables.Table, status, msg string, partial *activities.SyncTableResult) {
+		if status == "failed" {
+			failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
+		}
 		for _, t := range s.Family() {
-			progress[t.Name].State, progress[t.Name].Error = "failed", msg
+			tr := activities.TableResult{Table: t.Name, Kind: string(t.Kind), StartedAt: started, FinishedAt: workflow.Now(ctx)}
+			if partial != nil {
+				for _, p := range partial.Tables {
+					if p.Table == t.Name {
+						tr = p
+					}
+				}
+			}
+			switch status {
+			case "failed":
+				tr.Error = msg
+			case "cancelled":
+				tr.Cancelled = true
+			case "skipped":
+				tr.Skipped, tr.Reason = true, msg
+			}
+			progress[t.Name].State, progress[t.Name].Error, progress[t.Name].Result = status, msg, &tr
+			res.Tables = append(res.Tables, tr)
 			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
-				Mode: mode(t, in.FullRefresh), Status: "failed", StartedAt: started, FinishedAt: workflow.Now(ctx), Reason: msg})
+				Mode: mode(t, in.FullRefresh), Status: status,
+				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
+				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
+				Reason: msg})
 		}
 	}
+	fail := func(s *tables.Table, msg string, partial *activities.SyncTableResult) { end(s, "failed", msg, partial) }
 	record := func(r activities.SyncTableResult) {
 		for _, tr := range r.Tables {
 			tr := tr
@@ -122,6 +191,54 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				Reason: tr.Reason})
 		}
 	}
+	// ended handles an activity's error: cancelled, or failed with the
+	// figures of what it stored before it failed.
+	ended := func(s *tables.Table, err error) {
+		var canceled *temporal.CanceledError
+		if cleanCancel && errors.As(err, &canceled) {
+			var partial activities.SyncTableResult
+			if canceled.HasDetails() && canceled.Details(&partial) == nil {
+				end(s, "cancelled", "cancelled", &partial)
+				return
+			}
+			end(s, "cancelled", "cancelled", nil)
+			return
+		}
+		fail(s, rootMessage(err), partialResult(err))
+	}
+
+	leases := newLeases(ctx, queue, info.ID, cleanCancel, namesHolder)
+	// With IfRunningFail, every export lease is taken before anything
+	// starts, so a sync that meets a running one fails at once, having done
+	// nothing.
+	if namesHolder && in.IfRunning == IfRunningFail {
+		if held := leases.takeAll(sources); len(held) > 0 {
+			leases.releaseAll()
+			var msgs []string
+			reasons := map[string]string{}
+			for _, h := range held {
+				m := fmt.Sprintf("another sync (%s) is exporting %s; not waiting for it (--no-wait-for-running)", h.holder, h.table.Name)
+				if h.err != nil {
+					m = fmt.Sprintf("could not take the lease of %s: %s", h.table.Name, rootMessage(h.err))
+				}
+				msgs, reasons[h.table.Name] = append(msgs, m), m
+			}
+			msg := strings.Join(msgs, "; ")
+			for _, s := range sources {
+				if reason, ok := reasons[s.Name]; ok {
+					fail(s, reason, nil)
+				} else {
+					end(s, "skipped", "not started: "+msg, nil)
+				}
+			}
+			sortResult(&res)
+			sort.Slice(runs, func(i, j int) bool { return runs[i].Table < runs[j].Table })
+			if err := recordRuns(ctx, cleanCancel, runs); err != nil {
+				msg += "; sync_runs: " + rootMessage(err)
+			}
+			return res, temporal.NewNonRetryableApplicationError(msg, "sync_running", nil, res)
+		}
+	}
 
 	// One coroutine per source; each records its outcome as soon as it
 	// ends, so the progress query is current.
@@ -136,12 +253,22 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				// Two syncs never export one table at once: its cursor has
 				// one writer. The lease is a child workflow whose id names
 				// the table; Temporal refuses a second while one runs.
-				release, holder, err := acquireLease(ctx, queue, s.Name, info.ID)
-				if err != nil {
-					fail(s, err.Error())
-					return
+				release, holder, err := leases.take(ctx, s, in.IfRunning, func(h string) {
+					for _, t := range s.Family() {
+						progress[t.Name].State, progress[t.Name].WaitingFor = "waiting", h
+					}
+				})
+				for _, t := range s.Family() {
+					progress[t.Name].WaitingFor = ""
+					if progress[t.Name].State == "waiting" {
+						progress[t.Name].State = "running"
+					}
 				}
-				if release == nil {
+				switch {
+				case err != nil:
+					ended(s, err)
+					return
+				case release == nil:
 					record(skipped(s, fmt.Sprintf("another sync (%s) is exporting %s; skipped so that its cursor has one writer", holder, s.Name)))
 					return
 				}
@@ -150,28 +277,59 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			}
 			var r activities.SyncTableResult
 			if err := workflow.ExecuteActivity(actx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh}).Get(ctx, &r); err != nil {
-				fail(s, rootMessage(err))
+				ended(s, err)
 				return
 			}
 			record(r)
 		})
 	}
 	wg.Wait(ctx)
+	sortResult(&res)
 	sort.Slice(runs, func(i, j int) bool { return runs[i].Table < runs[j].Table })
-	sort.Slice(res.Tables, func(i, j int) bool { return res.Tables[i].Table < res.Tables[j].Table })
 
-	// Record what every table did, failures included.
-	rctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
-	})
-	if err := workflow.ExecuteActivity(rctx, a.RecordRuns, runs).Get(ctx, nil); err != nil {
+	// Record what every table did, failures and cancels included.
+	if err := recordRuns(ctx, cleanCancel, runs); err != nil {
 		failures = append(failures, "sync_runs: "+rootMessage(err))
+	}
+	if cleanCancel && ctx.Err() != nil {
+		return res, temporal.NewCanceledError(res)
 	}
 	if len(failures) > 0 {
 		return res, temporal.NewNonRetryableApplicationError(summarize(failures, len(sources)), "sync_failed", nil, res)
 	}
 	return res, nil
+}
+
+// recordRuns writes the sync_runs rows. After a cancel (cleanCancel) it
+// runs on a disconnected context, so a cancelled sync still says what it
+// did.
+func recordRuns(ctx workflow.Context, cleanCancel bool, runs []warehouse.Run) error {
+	if cleanCancel {
+		ctx, _ = workflow.NewDisconnectedContext(ctx)
+	}
+	rctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
+	})
+	var a *activities.Activities
+	return workflow.ExecuteActivity(rctx, a.RecordRuns, runs).Get(ctx, nil)
+}
+
+func sortResult(res *SyncResult) {
+	sort.Slice(res.Tables, func(i, j int) bool { return res.Tables[i].Table < res.Tables[j].Table })
+}
+
+// partialResult is what a failed SyncTable had stored: the details of its
+// application error, or its last heartbeat after a timeout.
+func partialResult(err error) *activities.SyncTableResult {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) && app.HasDetails() {
+		var r activities.SyncTableResult
+		if app.Details(&r) == nil {
+			return &r
+		}
+	}
+	return nil
 }
 
 // mode names how a table is synced, for sync_runs.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
@@ -157,8 +158,13 @@ func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 	var res workflows.SyncResult
-	if err := app.Details(&res); err != nil || len(res.Tables) != 11 {
+	if err := app.Details(&res); err != nil || len(res.Tables) != 13 {
 		t.Fatalf("partial result: %d tables, err %v", len(res.Tables), err)
+	}
+	for _, tr := range res.Tables {
+		if failed := tr.Table == "calls" || tr.Table == "call_legs"; failed != strings.Contains(tr.Error, "401") {
+			t.Errorf("%s in the result: error %q", tr.Table, tr.Error)
+		}
 	}
 	n := 0
 	calls.Range(func(k, _ any) bool {
@@ -200,5 +206,66 @@ func TestProgressQuery(t *testing.T) {
 	}
 	if len(p) != 1 || p[0].State != "done" || p[0].Result == nil || p[0].Result.Rows != len("addresses") {
 		t.Fatalf("progress %+v", p)
+	}
+}
+
+// A table that fails keeps what it stored: the activity's partial result
+// (the details of its error) reaches sync_runs and the sync's result.
+func TestFailedTableKeepsItsFigures(t *testing.T) {
+	env, runs := newEnvRuns(t)
+	var a *activities.Activities
+	before, after := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 1, 3, 20, 0, 0, time.UTC)
+	partial := activities.SyncTableResult{Tables: []activities.TableResult{{Table: "call_legs", Kind: "export",
+		Rows: 5991, Pages: 6, Requests: 7, CursorBefore: &before, CursorAfter: &after}}}
+	const msg = "zendesk /stats/incremental/legs: HTTP 401: unauthorized (check ZENDESK_API_TOKEN)"
+	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(partial, temporal.NewNonRetryableApplicationError(msg, "auth", nil, partial))
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{Tables: []string{"call_legs"}})
+	var app *temporal.ApplicationError
+	if err := env.GetWorkflowError(); !asApp(err, &app) {
+		t.Fatalf("error %v", err)
+	}
+	if len(*runs) != 1 {
+		t.Fatalf("sync_runs %+v", *runs)
+	}
+	r := (*runs)[0]
+	if r.Status != "failed" || r.Rows != 5991 || r.Pages != 6 || r.Requests != 7 || r.Reason != msg ||
+		r.CursorBefore == nil || !r.CursorBefore.Equal(before) || r.CursorAfter == nil || !r.CursorAfter.Equal(after) {
+		t.Fatalf("failed table's sync_runs row: %+v", r)
+	}
+	var res workflows.SyncResult
+	if err := app.Details(&res); err != nil || len(res.Tables) != 1 {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	if tr := res.Tables[0]; tr.Rows != 5991 || tr.Error != msg || tr.CursorAfter == nil {
+		t.Fatalf("failed table in the result: %+v", tr)
+	}
+}
+
+// A cancelled sync still records every table (the recording activity runs
+// on a disconnected context) and closes CANCELED, not FAILED. (That it
+// waits for its activities to stop, which the SDK's test environment does
+// not model, is TestCancelAndTerminateStopCleanly in e2e.)
+func TestCancelledSyncRecordsItsTablesAndClosesCanceled(t *testing.T) {
+	env, runs := newEnvRuns(t)
+	var a *activities.Activities
+	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.SyncTableInput) (activities.SyncTableResult, error) {
+			env.CancelWorkflow()
+			select {
+			case <-ctx.Done():
+			case <-time.After(2 * time.Second):
+			}
+			return activities.SyncTableResult{}, temporal.NewCanceledError()
+		})
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{Tables: []string{"call_legs", "addresses"}})
+	if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+		t.Fatalf("sync closed with %v, want cancelled", err)
+	}
+	status := map[string]string{}
+	for _, r := range *runs {
+		status[r.Table] = r.Status
+	}
+	if status["call_legs"] != "cancelled" || status["addresses"] != "cancelled" {
+		t.Fatalf("sync_runs %v, want both tables cancelled", status)
 	}
 }
