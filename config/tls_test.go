@@ -159,3 +159,18 @@ func TestTLSSettings(t *testing.T) {
 		})
 	}
 }
+
+// An empty TEMPORAL_TLS (as docker compose passes ${TEMPORAL_TLS:-}) is
+// unset, not an error.
+func TestEmptyTemporalTLSIsUnset(t *testing.T) {
+	t.Setenv("TEMPORAL_TLS", "")
+	t.Setenv("TEMPORAL_API_KEY", "")
+	t.Setenv("TEMPORAL_TLS_CA_FILE", "")
+	c, err := LoadTemporal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Security.TLS != nil || c.Security.Enabled() {
+		t.Fatalf("empty TEMPORAL_TLS read as %v", *c.Security.TLS)
+	}
+}
