@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -78,26 +79,31 @@ func hint(cfg config.Temporal, err error) string {
 		}
 		return "the server's certificate has expired or is not yet valid (check the clock, or the server's certificate)"
 	case strings.Contains(msg, "certificate required"), strings.Contains(msg, "bad certificate"):
+		if cfg.Security.CertFile != "" {
+			// Go offers no certificate when the server's list of acceptable
+			// authorities does not include the client certificate's issuer.
+			return "the server did not accept the client certificate: TEMPORAL_TLS_CERT_FILE must be signed by an authority the server trusts"
+		}
 		return "the server requires a client certificate (mTLS): set TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE"
 	case strings.Contains(msg, "does not look like a TLS handshake"):
 		return "the server does not speak TLS: unset the TEMPORAL_TLS_* settings or set TEMPORAL_TLS=false"
 	case !tlsOn && (strings.Contains(msg, "server preface") || strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF")):
 		return "the server may require TLS: set TEMPORAL_TLS=true (and TEMPORAL_TLS_CA_FILE for a private authority)"
 	}
-	var code codes.Code
-	if s, ok := status.FromError(errors.Unwrap(err)); ok {
-		code = s.Code()
-	} else if s, ok := status.FromError(err); ok {
-		code = s.Code()
-	}
-	switch code {
-	case codes.Unauthenticated, codes.PermissionDenied:
+	var denied *serviceerror.PermissionDenied
+	var notFound *serviceerror.NamespaceNotFound
+	switch {
+	case errors.As(err, &denied), status.Code(errors.Unwrap(err)) == codes.Unauthenticated:
 		if cfg.Security.APIKey == "" {
-			return "the server wants credentials: set TEMPORAL_API_KEY or a client certificate (TEMPORAL_TLS_CERT_FILE)"
+			return "the server wants credentials: set TEMPORAL_API_KEY, or a client certificate (TEMPORAL_TLS_CERT_FILE)"
 		}
 		return "the server refused the credentials: check TEMPORAL_API_KEY and TEMPORAL_NAMESPACE"
-	case codes.NotFound:
+	case errors.As(err, &notFound):
 		return "check TEMPORAL_NAMESPACE"
+	case tlsOn && cfg.Security.CertFile == "" && (strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF")):
+		// TLS 1.3: the server checks the client certificate after the
+		// handshake and drops the connection; the alert may not arrive first.
+		return "the server closed the connection after the TLS handshake; it may require a client certificate (mTLS): set TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE"
 	}
 	return "check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the TEMPORAL_TLS_* settings"
 }
