@@ -100,9 +100,12 @@ func hint(cfg config.Temporal, err error) string {
 		return "the server refused the credentials: check TEMPORAL_API_KEY and TEMPORAL_NAMESPACE"
 	case errors.As(err, &notFound):
 		return "check TEMPORAL_NAMESPACE"
-	case tlsOn && cfg.Security.CertFile == "" && (strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF")):
+	case tlsOn && (strings.Contains(msg, "broken pipe") || strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF")):
 		// TLS 1.3: the server checks the client certificate after the
 		// handshake and drops the connection; the alert may not arrive first.
+		if cfg.Security.CertFile != "" {
+			return "the server closed the connection after the TLS handshake; it may not accept the client certificate: check TEMPORAL_TLS_CERT_FILE"
+		}
 		return "the server closed the connection after the TLS handshake; it may require a client certificate (mTLS): set TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE"
 	}
 	return "check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the TEMPORAL_TLS_* settings"
