@@ -225,19 +225,27 @@ func keyPair(certFile, keyFile string) (tls.Certificate, error) {
 	return pair, nil
 }
 
+// String is Describe: printing the settings (%v, %+v) never shows the key.
+func (t Temporal) String() string { return t.Describe() }
+
+// String is the authentication mode (plaintext, tls, mtls, +api-key),
+// never the key.
+func (s TemporalTLS) String() string {
+	mode := "plaintext"
+	if s.Enabled() {
+		mode = "tls"
+		if s.CertFile != "" {
+			mode = "mtls"
+		}
+		if s.APIKey != "" {
+			mode += "+api-key"
+		}
+	}
+	return mode
+}
+
 // Describe is the Temporal connection for logs: address, namespace and how
 // it authenticates, never the key.
 func (t Temporal) Describe() string {
-	s := t.Security
-	auth := "plaintext"
-	if s.Enabled() {
-		auth = "tls"
-		if s.CertFile != "" {
-			auth = "mtls"
-		}
-		if s.APIKey != "" {
-			auth += "+api-key"
-		}
-	}
-	return fmt.Sprintf("%s namespace %s (%s)", t.Address, t.Namespace, auth)
+	return fmt.Sprintf("%s namespace %s (%s)", t.Address, t.Namespace, t.Security)
 }

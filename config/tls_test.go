@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,7 +97,8 @@ func TestTLSSettings(t *testing.T) {
 		if err != nil || cc == nil || cc.RootCAs == nil || cc.InsecureSkipVerify {
 			t.Fatalf("ClickHouse TLS config %+v, %v", cc, err)
 		}
-		for _, s := range []string{w.Temporal.Describe(), w.ClickHouse.String(), w.Zendesk.String()} {
+		for _, s := range []string{w.Temporal.Describe(), w.ClickHouse.String(), w.Zendesk.String(),
+			fmt.Sprintf("%v %+v %s", w, w, w.Temporal.Security)} {
 			if strings.Contains(s, "SECRET") {
 				t.Errorf("description leaks a secret: %s", s)
 			}
