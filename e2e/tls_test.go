@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -150,23 +151,30 @@ func (e *env) refused(name string, settings []string, want ...string) {
 func (e *env) uiListsWorkflow(id string) {
 	e.t.Helper()
 	q := url.Values{"query": {"WorkflowId = '" + id + "'"}}
-	resp, err := http.Get(e.temp.UI + "/api/v1/namespaces/default/workflows?" + q.Encode())
-	if err != nil {
-		e.t.Fatal(err)
+	var last string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get(e.temp.UI + "/api/v1/namespaces/default/workflows?" + q.Encode())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		var body struct {
+			Executions []struct {
+				Execution struct{ WorkflowID string } `json:"execution"`
+				Status    string                      `json:"status"`
+			} `json:"executions"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			e.t.Fatalf("web UI API: status %d, %v", resp.StatusCode, err)
+		}
+		if len(body.Executions) == 1 && body.Executions[0].Execution.WorkflowID == id &&
+			body.Executions[0].Status == "WORKFLOW_EXECUTION_STATUS_COMPLETED" {
+			return
+		}
+		last = fmt.Sprintf("%+v", body.Executions)
 	}
-	defer resp.Body.Close()
-	var body struct {
-		Executions []struct {
-			Execution struct{ WorkflowID string } `json:"execution"`
-			Status    string                      `json:"status"`
-		} `json:"executions"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 {
-		e.t.Fatalf("web UI API: status %d, %v", resp.StatusCode, err)
-	}
-	if len(body.Executions) != 1 || body.Executions[0].Status != "WORKFLOW_EXECUTION_STATUS_COMPLETED" {
-		e.t.Fatalf("web UI lists %+v for %s", body.Executions, id)
-	}
+	e.t.Fatalf("web UI does not list %s as completed: %s", id, last)
 }
 
 // TestSyncOverMTLS: ClickHouse over TLS and Temporal over mTLS (the
