@@ -89,7 +89,12 @@ func start(cfg config) (*devServer, error) {
 	internalHost := dialHost(cfg.IP)
 	hosts := map[primitives.ServiceName]static.Hosts{}
 	for _, svc := range services {
-		hosts[primitives.ServiceName(svc)] = static.SingleLocalHost(hostPort(internalHost, conf.Services[svc].RPC.GRPCPort))
+		rpc := conf.Services[svc].RPC
+		host := internalHost
+		if rpc.BindOnIP != cfg.IP {
+			host = rpc.BindOnIP // the internal frontend, on loopback
+		}
+		hosts[primitives.ServiceName(svc)] = static.SingleLocalHost(hostPort(host, rpc.GRPCPort))
 	}
 
 	server, err := temporal.NewServer(
@@ -299,7 +304,10 @@ func serverConfig(cfg config, sqlConf *serverconfig.SQL, ports []int) *servercon
 		// With TLS or an API key on the frontend, the server's own system
 		// workers (schedules, deletions) call an internal frontend instead:
 		// no client certificate or key needed, calls marked as the server's.
-		conf.Services[string(primitives.InternalFrontendService)] = service(ports[4], ports[5])
+		// It checks nothing, so it listens on loopback only, whatever --ip.
+		ife := service(ports[4], ports[5])
+		ife.RPC.BindOnIP = loopback(cfg.IP)
+		conf.Services[string(primitives.InternalFrontendService)] = ife
 		conf.PublicClient.HostPort = ""
 		cfg.Security.apply(conf)
 	}
@@ -312,9 +320,17 @@ func serverConfig(cfg config, sqlConf *serverconfig.SQL, ports []int) *servercon
 // port, so it gains nothing from the frontend's checks.
 func uiUpstream(cfg config, conf *serverconfig.Config) string {
 	if cfg.Security.on() {
-		return hostPort(dialHost(cfg.IP), conf.Services[string(primitives.InternalFrontendService)].RPC.GRPCPort)
+		return hostPort(loopback(cfg.IP), conf.Services[string(primitives.InternalFrontendService)].RPC.GRPCPort)
 	}
 	return hostPort(dialHost(cfg.IP), cfg.Port)
+}
+
+// loopback is the loopback address of ip's family.
+func loopback(ip string) string {
+	if p := net.ParseIP(ip); p != nil && p.To4() == nil {
+		return "::1"
+	}
+	return "127.0.0.1"
 }
 
 func levelOf(l *slog.Logger) slog.Level {
