@@ -250,8 +250,18 @@ func TestSyncWithAPIKey(t *testing.T) {
 	}
 	e.checkCounts()
 	e.uiListsWorkflow(syncID(t, out))
-	if out, _, err := e.secureStarter(withKey, "schedule", "apply"); err != nil {
-		t.Errorf("schedule apply with the API key: %v\n%s", err, out)
+	// Schedules run in the server's own system worker, which reaches the
+	// server through the internal frontend: a triggered run still happens.
+	runs := e.count("SELECT count() FROM sync_runs")
+	for _, args := range [][]string{{"schedule", "apply", "incremental"}, {"schedule", "trigger", "incremental"}} {
+		if out, _, err := e.secureStarter(withKey, args...); err != nil {
+			t.Fatalf("%v with the API key: %v\n%s", args, err, out)
+		}
+	}
+	for deadline := time.Now().Add(60 * time.Second); e.count("SELECT count() FROM sync_runs") == runs; time.Sleep(500 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the triggered schedule started no sync within 60 s; devserver log:\n%s", e.temp.Tail(3000))
+		}
 	}
 
 	e.refused("wrong API key", []string{"TEMPORAL_TLS_CA_FILE=" + p.ca.CertFile, "TEMPORAL_API_KEY=not-the-key"}, "TEMPORAL_API_KEY")
