@@ -76,10 +76,16 @@ func newSecureEnv(t *testing.T, p *pki, devArgs []string, temporalEnv ...string)
 		t.Fatal(err)
 	}
 	t.Cleanup(ch.Stop)
+	// The worker authenticates as a user with a password, read from a file.
+	passwordFile := filepath.Join(dir, "clickhouse-password")
+	if err := os.WriteFile(passwordFile, []byte(ch.Password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	e := &env{t: t, dir: dir, queue: "e2e-tls",
-		ch: config.ClickHouse{Addr: ch.SecureAddr, Database: "tls_" + hex.EncodeToString(b), User: "default",
+		ch: config.ClickHouse{Addr: ch.SecureAddr, Database: "tls_" + hex.EncodeToString(b), User: ch.User, Password: ch.Password,
 			TLS: config.ClickHouseTLS{Secure: true, CAFile: p.ca.CertFile}}}
-	e.extra = append([]string{"CLICKHOUSE_SECURE=true", "CLICKHOUSE_CA_FILE=" + p.ca.CertFile}, temporalEnv...)
+	e.extra = append([]string{"CLICKHOUSE_SECURE=true", "CLICKHOUSE_CA_FILE=" + p.ca.CertFile,
+		"CLICKHOUSE_PASSWORD=", "CLICKHOUSE_PASSWORD_FILE=" + passwordFile}, temporalEnv...)
 	bins, err := stack.Build(ctx, filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin"), "./devserver", "./worker", "./starter")
 	if err != nil {
 		t.Fatal(err)
@@ -201,6 +207,7 @@ func TestSyncOverMTLS(t *testing.T) {
 	// starter status: the same CLICKHOUSE_* TLS settings as the worker.
 	cmd := exec.Command(e.bins["./starter"], "status")
 	cmd.Env = append(os.Environ(), "CLICKHOUSE_ADDR="+e.ch.Addr, "CLICKHOUSE_DATABASE="+e.ch.Database,
+		"CLICKHOUSE_USER="+e.ch.User, "CLICKHOUSE_PASSWORD="+e.ch.Password,
 		"CLICKHOUSE_SECURE=true", "CLICKHOUSE_CA_FILE="+e.ch.TLS.CAFile)
 	st, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(st), "calls") || strings.Contains(string(st), "never") {
@@ -272,7 +279,7 @@ func TestSyncWithAPIKey(t *testing.T) {
 	e.temp.Stop()
 	e.worker.Stop()
 	clientKey, _ := os.ReadFile(p.client.KeyFile)
-	secrets := map[string][]byte{"API key": []byte(key), "Zendesk API token": []byte(apiToken),
+	secrets := map[string][]byte{"API key": []byte(key), "Zendesk API token": []byte(apiToken), "ClickHouse password": []byte(e.ch.Password),
 		"a private key": clientKey[len("-----BEGIN PRIVATE KEY-----\n") : len("-----BEGIN PRIVATE KEY-----\n")+40]}
 	files, _ := filepath.Glob(filepath.Join(e.dir, "*"))
 	checked := 0

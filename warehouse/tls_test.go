@@ -79,6 +79,7 @@ func TestOpenOverTLS(t *testing.T) {
 		{"wrong server name", func(c *config.ClickHouse) { c.TLS.ServerName = "clickhouse.example.com" }, []string{"CLICKHOUSE_TLS_SERVER_NAME", ch.SecureAddr}},
 		{"TLS to the plaintext port", func(c *config.ClickHouse) { c.Addr = ch.Addr }, []string{"CLICKHOUSE_SECURE", ch.Addr}},
 		{"plaintext to the secure port", func(c *config.ClickHouse) { c.TLS = config.ClickHouseTLS{} }, []string{"CLICKHOUSE_SECURE=true", ch.SecureAddr}},
+		{"wrong password", func(c *config.ClickHouse) { c.User, c.Password = ch.User, "wrong-SECRET" }, []string{"CLICKHOUSE_PASSWORD", ch.SecureAddr}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bad := cfg
@@ -88,6 +89,9 @@ func TestOpenOverTLS(t *testing.T) {
 			took := time.Since(started)
 			if err == nil {
 				t.Fatal("connected")
+			}
+			if strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), ch.Password) {
+				t.Errorf("error shows the password: %v", err)
 			}
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
@@ -102,6 +106,15 @@ func TestOpenOverTLS(t *testing.T) {
 		})
 	}
 
+	t.Run("user with a password", func(t *testing.T) {
+		auth := cfg
+		auth.User, auth.Password = ch.User, ch.Password
+		wh, err := warehouse.Open(ctx, auth, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wh.Close()
+	})
 	t.Run("skip verify", func(t *testing.T) {
 		skip := cfg
 		skip.TLS = config.ClickHouseTLS{Secure: true, SkipVerify: true}
