@@ -38,6 +38,9 @@ type ClickHouse struct {
 	Database string `env:"CLICKHOUSE_DATABASE" envDefault:"zendesk_talk"`
 	User     string `env:"CLICKHOUSE_USER" envDefault:"default"`
 	Password string `env:"CLICKHOUSE_PASSWORD"`
+	// PasswordFile holds the password instead (Docker/Kubernetes secrets).
+	PasswordFile string `env:"CLICKHOUSE_PASSWORD_FILE"`
+	TLS          ClickHouseTLS
 }
 
 // Temporal is where workflows run.
@@ -51,6 +54,8 @@ type Temporal struct {
 	ServeExports bool `env:"WORKER_SERVE_EXPORTS" envDefault:"true"`
 	// UIAddress is only used to print links to the web UI.
 	UIAddress string `env:"TEMPORAL_UI_ADDRESS" envDefault:"http://127.0.0.1:8233"`
+	// Security is TLS, mTLS and the API key (config/tls.go).
+	Security TemporalTLS
 }
 
 // Schedules are the specs of the two Temporal schedules `starter schedule
@@ -96,7 +101,7 @@ func LoadTemporal() (Temporal, error) {
 	if err := env.Parse(&t); err != nil {
 		return t, explain(err)
 	}
-	return t, t.validate()
+	return t, errors.Join(t.validate(), t.loadSecrets())
 }
 
 // LoadWorker reads and checks every worker setting. A missing or malformed
@@ -107,7 +112,8 @@ func LoadWorker(now time.Time) (Worker, error) {
 		return w, explain(err)
 	}
 	var errs []error
-	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Temporal.validate())
+	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Temporal.validate(),
+		w.ClickHouse.loadSecrets(), w.Temporal.loadSecrets())
 	return w, errors.Join(errs...)
 }
 
@@ -117,7 +123,7 @@ func LoadClickHouse() (ClickHouse, error) {
 	if err := env.Parse(&c); err != nil {
 		return c, explain(err)
 	}
-	return c, c.validate()
+	return c, errors.Join(c.validate(), c.loadSecrets())
 }
 
 // explain turns env's parse errors (which may quote the offending value)
@@ -135,7 +141,7 @@ func explain(err error) error {
 			switch pe.Type.String() {
 			case "time.Time":
 				want = "an RFC 3339 UTC time, e.g. 2017-01-25T00:00:00Z"
-			case "bool":
+			case "bool", "*bool":
 				want = "true or false"
 			}
 			out = append(out, fmt.Errorf("%s: cannot parse, want %s", envName(pe.Name), want))
@@ -212,7 +218,11 @@ func (c ClickHouse) validate() error {
 
 // String describes the connection without the password.
 func (c ClickHouse) String() string {
-	return fmt.Sprintf("clickhouse://%s@%s/%s", c.User, c.Addr, c.Database)
+	tls := ""
+	if c.TLS.Secure {
+		tls = " (tls)"
+	}
+	return fmt.Sprintf("clickhouse://%s@%s/%s%s", c.User, c.Addr, c.Database, tls)
 }
 
 func (t Temporal) validate() error {

@@ -75,6 +75,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.UIPort, "ui-port", 8233, "web UI HTTP port (0 disables the UI)")
 	fs.StringVar(&cfg.DBFile, "db", "", "SQLite database file, created with its schema when missing (default: in-memory)")
 	fs.Var(&namespaces, "namespace", "namespace to register before start; repeatable or comma-separated (default \"default\")")
+	fs.StringVar(&cfg.Security.CertFile, "tls-cert", "", "PEM certificate (chain) of the frontend: TLS on the frontend")
+	fs.StringVar(&cfg.Security.KeyFile, "tls-key", "", "PEM private key of --tls-cert")
+	fs.StringVar(&cfg.Security.ClientCAFile, "tls-client-ca", "", "PEM CA bundle: clients must present a certificate signed by it (mTLS)")
+	fs.StringVar(&cfg.Security.APIKey, "api-key", "", "API key every request must carry (the SDK's API-key credential); needs --tls-cert")
 	fs.StringVar(&logLevel, "log-level", "warn", "server log level: debug, info, warn, error or none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -101,6 +105,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if cfg.UIPort == cfg.Port {
 		return fmt.Errorf("--ui-port and --port are both %d", cfg.Port)
+	}
+	if err := cfg.Security.check(); err != nil {
+		return err
 	}
 	if len(namespaces) == 0 {
 		namespaces = namespaceList{"default"}
@@ -154,7 +161,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		nsLabel = "namespaces"
 	}
 	fmt.Fprintf(stdout, "%s frontend %s, web UI %s, %s %s, db %s (started in %s)\n",
-		readyPrefix, frontend, uiText, nsLabel, strings.Join(cfg.Namespaces, ","), dbText,
+		readyPrefix, frontend+cfg.Security.describe(), uiText, nsLabel, strings.Join(cfg.Namespaces, ","), dbText,
 		time.Since(started).Round(time.Millisecond))
 
 	<-ctx.Done()

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -40,6 +41,7 @@ type config struct {
 	DBFile     string
 	Namespaces []string
 	Logger     *slog.Logger
+	Security   security
 }
 
 // devServer is a started Temporal server plus, optionally, its web UI.
@@ -57,7 +59,7 @@ func start(cfg config) (*devServer, error) {
 		return nil, err
 	}
 
-	ports, err := freePorts(cfg.IP, 4) // history, matching, worker gRPC; frontend HTTP
+	ports, err := freePorts(cfg.IP, 6) // history, matching, worker gRPC; frontend HTTP; internal frontend gRPC and HTTP
 	if err != nil {
 		return nil, err
 	}
@@ -75,19 +77,29 @@ func start(cfg config) (*devServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating claim mapper: %w", err)
 	}
+	if cfg.Security.APIKey != "" {
+		authorizer = adminOnly{}
+		claimMapper = apiKeyClaimMapper{want: []byte("Bearer " + cfg.Security.APIKey)}
+	}
+	services := temporal.DefaultServices
+	if cfg.Security.on() {
+		services = append(slices.Clone(services), string(primitives.InternalFrontendService))
+	}
 
 	internalHost := dialHost(cfg.IP)
 	hosts := map[primitives.ServiceName]static.Hosts{}
-	for _, svc := range []primitives.ServiceName{
-		primitives.FrontendService, primitives.HistoryService,
-		primitives.MatchingService, primitives.WorkerService,
-	} {
-		hosts[svc] = static.SingleLocalHost(hostPort(internalHost, conf.Services[string(svc)].RPC.GRPCPort))
+	for _, svc := range services {
+		rpc := conf.Services[svc].RPC
+		host := internalHost
+		if rpc.BindOnIP != cfg.IP {
+			host = rpc.BindOnIP // the internal frontend, on loopback
+		}
+		hosts[primitives.ServiceName(svc)] = static.SingleLocalHost(hostPort(host, rpc.GRPCPort))
 	}
 
 	server, err := temporal.NewServer(
 		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
+		temporal.ForServices(services),
 		temporal.WithStaticHosts(hosts),
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
@@ -103,7 +115,7 @@ func start(cfg config) (*devServer, error) {
 		ui = uiserver.NewServer(uioptions.WithConfigProvider(&uiconfig.Config{
 			Host:                cfg.IP,
 			Port:                cfg.UIPort,
-			TemporalGRPCAddress: hostPort(internalHost, cfg.Port),
+			TemporalGRPCAddress: uiUpstream(cfg, conf),
 			EnableUI:            true,
 			CORS:                uiconfig.CORS{CookieInsecure: true},
 			HideLogs:            true,
@@ -288,7 +300,37 @@ func serverConfig(cfg config, sqlConf *serverconfig.SQL, ports []int) *servercon
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = hostPort(internalHost, cfg.Port)
+	if cfg.Security.on() {
+		// With TLS or an API key on the frontend, the server's own system
+		// workers (schedules, deletions) call an internal frontend instead:
+		// no client certificate or key needed, calls marked as the server's.
+		// It checks nothing, so it listens on loopback only, whatever --ip.
+		ife := service(ports[4], ports[5])
+		ife.RPC.BindOnIP = loopback(cfg.IP)
+		conf.Services[string(primitives.InternalFrontendService)] = ife
+		conf.PublicClient.HostPort = ""
+		cfg.Security.apply(conf)
+	}
 	return conf
+}
+
+// uiUpstream is where the web UI sends its gRPC calls: the frontend, or,
+// when that demands TLS, a client certificate or an API key, the internal
+// frontend. The UI is part of this process and serves whoever reaches its
+// port, so it gains nothing from the frontend's checks.
+func uiUpstream(cfg config, conf *serverconfig.Config) string {
+	if cfg.Security.on() {
+		return hostPort(loopback(cfg.IP), conf.Services[string(primitives.InternalFrontendService)].RPC.GRPCPort)
+	}
+	return hostPort(dialHost(cfg.IP), cfg.Port)
+}
+
+// loopback is the loopback address of ip's family.
+func loopback(ip string) string {
+	if p := net.ParseIP(ip); p != nil && p.To4() == nil {
+		return "::1"
+	}
+	return "127.0.0.1"
 }
 
 func levelOf(l *slog.Logger) slog.Level {

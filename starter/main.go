@@ -21,6 +21,7 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
+	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/tables"
 	"talkwarehouse/workflows"
 )
@@ -40,8 +41,11 @@ commands:
         the Temporal schedules: incremental (calls, call_legs, statistics; SCHEDULE_INCREMENTAL,
         default every 15m) and snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h)
 
-settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS;
-status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD;
+settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS,
+TEMPORAL_TLS, TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE, TEMPORAL_TLS_SERVER_NAME,
+TEMPORAL_API_KEY (or TEMPORAL_API_KEY_FILE); status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE,
+CLICKHOUSE_USER, CLICKHOUSE_PASSWORD (or CLICKHOUSE_PASSWORD_FILE), CLICKHOUSE_SECURE, CLICKHOUSE_CA_FILE,
+CLICKHOUSE_TLS_SERVER_NAME, CLICKHOUSE_TLS_SKIP_VERIFY;
 check reads the worker's ZENDESK_* settings (with a refresh token it takes ZENDESK_OAUTH_STATE_FILE's lock,
 so it cannot run while the worker holds it)
 `
@@ -235,11 +239,7 @@ func randomSuffix() string {
 
 // dial connects to Temporal, quietly.
 func dial(cfg config.Temporal) (client.Client, error) {
-	c, err := client.Dial(client.Options{HostPort: cfg.Address, Namespace: cfg.Namespace, Logger: quietLogger{}})
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): %w", cfg.Address, err)
-	}
-	return c, nil
+	return temporalconn.Dial(cfg, client.Options{Logger: quietLogger{}})
 }
 
 // quietLogger keeps the SDK's chatter out of the command's output.

@@ -47,7 +47,12 @@ func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (*Wareho
 }
 
 func connect(ctx context.Context, cfg config.ClickHouse, database string) (driver.Conn, error) {
+	tlsConf, err := cfg.TLSConfig()
+	if err != nil {
+		return nil, err
+	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
+		TLS:             tlsConf,
 		Protocol:        clickhouse.Native,
 		Addr:            []string{cfg.Addr},
 		Auth:            clickhouse.Auth{Database: database, Username: cfg.User, Password: cfg.Password},
@@ -65,7 +70,7 @@ func connect(ctx context.Context, cfg config.ClickHouse, database string) (drive
 	defer cancel()
 	if err := conn.Ping(pctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("clickhouse: cannot reach %s (check CLICKHOUSE_ADDR, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD): %w", cfg, err)
+		return nil, fmt.Errorf("clickhouse: cannot reach %s (%s): %w", cfg, connectHint(cfg, err), err)
 	}
 	return conn, nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
+	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/metrics"
 	"talkwarehouse/warehouse"
 	"talkwarehouse/workflows"
@@ -40,6 +41,9 @@ func run(log *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
+	if cfg.ClickHouse.TLS.SkipVerify {
+		log.Warn("CLICKHOUSE_TLS_SKIP_VERIFY is on: the ClickHouse server's certificate is not checked; use it only in tests")
+	}
 	wh, err := warehouse.Open(ctx, cfg.ClickHouse, log)
 	if err != nil {
 		return err
@@ -57,10 +61,7 @@ func run(log *slog.Logger) error {
 	}
 	defer release()
 
-	opts := client.Options{
-		HostPort: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
-		Logger: tlog.NewStructuredLogger(log.With("component", "temporal")),
-	}
+	opts := client.Options{Logger: tlog.NewStructuredLogger(log.With("component", "temporal"))}
 	metricsURL := "off"
 	if cfg.MetricsAddr != "" {
 		ms, err := metrics.Start(cfg.MetricsAddr, log)
@@ -71,9 +72,9 @@ func run(log *slog.Logger) error {
 		opts.MetricsHandler = ms.Handler
 		metricsURL = "http://" + ms.Addr + "/metrics"
 	}
-	tc, err := client.Dial(opts)
+	tc, err := temporalconn.Dial(cfg.Temporal, opts)
 	if err != nil {
-		return fmt.Errorf("cannot reach Temporal at %s (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE): %w", cfg.Temporal.Address, err)
+		return err
 	}
 	defer tc.Close()
 
@@ -98,7 +99,7 @@ func run(log *slog.Logger) error {
 		defer exports.Stop()
 	}
 	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports, "metrics", metricsURL,
-		"temporal", cfg.Temporal.Address, "namespace", cfg.Temporal.Namespace,
+		"temporal", cfg.Temporal.Describe(),
 		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
 	return w.Run(worker.InterruptCh())
 }

@@ -17,6 +17,12 @@ type Devserver struct {
 // StartDevserver runs the devserver binary on free ports, with its SQLite
 // database in db ("" = in memory) and the web UI unless noUI.
 func StartDevserver(bin, logDir, db string, noUI bool) (*Devserver, error) {
+	return StartDevserverArgs(bin, logDir, db, noUI)
+}
+
+// StartDevserverArgs is StartDevserver with more flags for the devserver,
+// e.g. --tls-cert, --tls-key, --tls-client-ca, --api-key.
+func StartDevserverArgs(bin, logDir, db string, noUI bool, extra ...string) (*Devserver, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -27,7 +33,7 @@ func StartDevserver(bin, logDir, db string, noUI bool) (*Devserver, error) {
 			return nil, err
 		}
 	}
-	d, err := startDevserver(bin, logDir, db, port, uiPort)
+	d, err := startDevserver(bin, logDir, db, port, uiPort, extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +61,8 @@ func StartDevserverAt(bin, logDir, db, frontend string) (*Devserver, error) {
 	return startDevserver(bin, logDir, db, n, 0)
 }
 
-func startDevserver(bin, logDir, db string, port, uiPort int) (*Devserver, error) {
-	args := []string{fmt.Sprintf("--port=%d", port), fmt.Sprintf("--ui-port=%d", uiPort)}
+func startDevserver(bin, logDir, db string, port, uiPort int, extra ...string) (*Devserver, error) {
+	args := append([]string{fmt.Sprintf("--port=%d", port), fmt.Sprintf("--ui-port=%d", uiPort)}, extra...)
 	if db != "" {
 		args = append(args, "--db="+db)
 	}
