@@ -53,6 +53,7 @@ func run(log *slog.Logger) error {
 		BaseURL: cfg.Zendesk.APIBase(), Email: cfg.Zendesk.Email,
 		APIToken: cfg.Zendesk.APIToken, OAuthToken: cfg.Zendesk.OAuthToken,
 		ExportRPM: cfg.Zendesk.ExportRPM, RPM: cfg.Zendesk.RPM, Logger: log,
+		ExportLag: cfg.Zendesk.ExportLag,
 	})
 	if err != nil {
 		return err

@@ -114,6 +114,10 @@ func New(o Options) (*Client, error) {
 	return c, nil
 }
 
+// ExportLag is how far behind the moment of its request an export's cursor
+// stays (Options.ExportLag, defaulted).
+func (c *Client) ExportLag() time.Duration { return c.opt.ExportLag }
+
 // URL is the absolute URL of an API path with a query.
 func (c *Client) URL(path string, q url.Values) string {
 	u := *c.base
