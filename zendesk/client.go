@@ -141,7 +141,7 @@ type Page struct {
 	Count   int               // the page's count (exports: records in this page)
 	EndTime int64             // exports: end_time, unix seconds (0 when absent)
 	// Future lists, for exports, the records dated after the moment they
-	// were requested (set by Export).
+	// were received (set by Export).
 	Future []FutureRecord
 	// Note explains an empty last page that Export made up instead of
 	// failing ("nothing new yet").

@@ -48,13 +48,13 @@ const DefaultExportLag = 5 * time.Minute
 // older than 1 minute."
 const MinStartTimeAge = time.Minute
 
-// FutureTolerance is how much later than the moment of its request a
+// FutureTolerance is how much later than the moment it was received a
 // record's updated_at may be before it counts as dated in the future (a
 // clock error upstream): clocks of two machines differ by a few seconds.
 const FutureTolerance = time.Minute
 
 // FutureRecord is an export record whose updated_at is later than the
-// moment it was requested (plus FutureTolerance).
+// moment it was received (plus FutureTolerance).
 type FutureRecord struct {
 	ID        string    // the record's id as the API wrote it
 	UpdatedAt time.Time // its updated_at, UTC
@@ -124,8 +124,10 @@ func (c *Client) Export(ctx context.Context, path, envelope string, cur ExportCu
 				"a full page of %d records starts and ends at %s: more than %d records share one second, so start_time cannot advance",
 				n, cur.Time().Format(time.RFC3339), ExportPageSize)}
 		}
-		if p.EndTime > requested.Add(FutureTolerance).Unix() {
-			p.Future = futureRecords(p.Records, requested.Add(FutureTolerance))
+		// Future: after the answer came (the request may have waited for
+		// the rate budget), give or take the clocks' difference.
+		if future := time.Now().Add(FutureTolerance); p.EndTime > future.Unix() {
+			p.Future = futureRecords(p.Records, future)
 		}
 		follow := ExportCursor{StartTime: end}
 		if full {
