@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,8 +116,20 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 	case found && !fullRefresh:
 		start.StartTime = stored.Cursor.Unix()
 	}
+	resumed := found && (stored.SyncID == syncID || !fullRefresh)
 	if hb := run.cp; hb.StartTime > start.StartTime {
 		start = zendesk.ExportCursor{StartTime: hb.StartTime, URL: hb.ExportURL}
+		resumed = true
+	}
+	// A cursor is never later than a request's time minus the export lag;
+	// one that is (written by an older release, or a clock that jumped)
+	// would skip what was changed since, so it is moved back.
+	if limit := time.Now().Add(-a.Zendesk.ExportLag()).Unix(); start.StartTime > limit {
+		if resumed {
+			run.warn(fmt.Sprintf("the stored cursor %s was later than now minus ZENDESK_EXPORT_LAG; re-reading from %s",
+				start.Time().Format(time.RFC3339), time.Unix(limit, 0).UTC().Format(time.RFC3339)))
+		}
+		start = zendesk.ExportCursor{StartTime: limit}
 	}
 	before := start.Time()
 	run.cursorBefore = &before
@@ -140,7 +154,7 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 	pages := 0
 	end, pendingNext := start, start
 	flush := func(last bool) error {
-		if pages == 0 {
+		if pages == 0 && pendingNext == end {
 			return nil
 		}
 		if err := x.Flush(ctx); err != nil {
@@ -160,6 +174,13 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		return nil
 	}
 	store := func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
+		run.future(p.Future)
+		if p.Note != "" {
+			// No page came ("nothing new yet"): only the cursor may move.
+			run.note(p.Note)
+			pendingNext = next
+			return flush(last)
+		}
 		res, err := x.Add(ctx, p.Records, warehouse.NewStamp(time.Now()))
 		if err != nil {
 			return err
@@ -219,8 +240,25 @@ func (a *Activities) syncList(ctx context.Context, run *run) error {
 // read first and written as one batch stamped with the fetch time, so a
 // snapshot is stored whole or not at all; these lists are small (one row
 // per agent).
+//
+// The snapshot's time is its key, so a retried attempt must not take a new
+// one: the fetch time is heartbeated before the insert, and an attempt that
+// finds it first looks for the snapshot in ClickHouse (its insert may have
+// been stored although the acknowledgement was lost), then stamps its own
+// fetch with it, so that a retried insert replaces rather than adds.
 func (a *Activities) syncStats(ctx context.Context, run *run) error {
 	t := run.table
+	if at := run.checkpoint().SnapshotAt; at != 0 {
+		n, err := a.Warehouse.SnapshotRows(ctx, t, warehouse.NewStamp(time.Unix(0, at)).SyncedAt)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			run.log.Info("statistics snapshot already stored by an earlier attempt", "table", t.Name, "rows", n)
+			run.stored(warehouse.PageResult{Rows: map[string]int{t.Name: int(n)}})
+			return nil
+		}
+	}
 	fetchedAt := time.Now()
 	var all zendesk.Page
 	u := a.Zendesk.URL(t.Path, nil)
@@ -235,7 +273,12 @@ func (a *Activities) syncStats(ctx context.Context, run *run) error {
 	if err != nil {
 		return err
 	}
-	return run.write(ctx, a.Warehouse, all, fetchedAt)
+	run.advance(func(cp *Checkpoint) {
+		if cp.SnapshotAt == 0 {
+			cp.SnapshotAt = fetchedAt.UnixNano()
+		}
+	}, 0)
+	return run.write(ctx, a.Warehouse, all, time.Unix(0, run.checkpoint().SnapshotAt))
 }
 
 func (a *Activities) flushRows() int {
@@ -284,6 +327,12 @@ type run struct {
 	problems                  int
 	deletions                 map[string]int
 	cursorBefore, cursorAfter *time.Time
+
+	warnings, notes []string
+	// futures are the first export records dated in the future, of
+	// nFuture.
+	futures []zendesk.FutureRecord
+	nFuture int
 
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -421,6 +470,62 @@ func (r *run) setCursorAfter(t time.Time) {
 	r.cursorAfter = &t
 }
 
+// maxFutureNamed is how many records dated in the future a run names.
+const maxFutureNamed = 5
+
+// future logs export records dated in the future (a clock error upstream)
+// and keeps the first few for the run's warning.
+func (r *run) future(recs []zendesk.FutureRecord) {
+	if len(recs) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range recs {
+		if len(r.futures) < maxFutureNamed {
+			r.futures = append(r.futures, f)
+			r.log.Warn("export record dated in the future: the cursor is held at the request time minus ZENDESK_EXPORT_LAG",
+				"table", r.table.Name, "id", f.ID, "updated_at", f.UpdatedAt.Format(time.RFC3339))
+		}
+	}
+	r.nFuture += len(recs)
+}
+
+// warn records a warning for the result and the log.
+func (r *run) warn(msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.warnings = append(r.warnings, msg)
+	r.log.Warn(msg, "table", r.table.Name)
+}
+
+// note records a note for the result and the log.
+func (r *run) note(msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, msg)
+	r.log.Info(msg, "table", r.table.Name)
+}
+
+// warningsLocked is the run's warnings, the future-dated records' first.
+// Callers hold r.mu.
+func (r *run) warningsLocked() []string {
+	out := slices.Clone(r.warnings)
+	if r.nFuture > 0 {
+		named := make([]string, len(r.futures))
+		for i, f := range r.futures {
+			named[i] = fmt.Sprintf("id %s updated_at %s", f.ID, f.UpdatedAt.Format(time.RFC3339))
+		}
+		more := ""
+		if r.nFuture > len(r.futures) {
+			more = fmt.Sprintf(" and %d more", r.nFuture-len(r.futures))
+		}
+		out = append([]string{fmt.Sprintf("%d record(s) dated in the future (clock error upstream): %s%s; the cursor was held at the request time minus ZENDESK_EXPORT_LAG, so later records still load",
+			r.nFuture, strings.Join(named, ", "), more)}, out...)
+	}
+	return out
+}
+
 func (r *run) deleted(table string, n int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -445,6 +550,7 @@ func (r *run) result() SyncTableResult {
 			Duration: time.Since(r.start), Problems: r.problems, Deleted: r.deletions[t.Name],
 			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter,
 			StartedAt: r.start.UTC(), FinishedAt: time.Now().UTC(),
+			Warnings: r.warningsLocked(), Notes: slices.Clone(r.notes),
 		})
 	}
 	return out

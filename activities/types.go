@@ -47,6 +47,11 @@ type TableResult struct {
 	Deleted int `json:"deleted,omitempty"`
 	// Problems counts field values of an unexpected type stored as NULL.
 	Problems int `json:"problems,omitempty"`
+	// Warnings name what looked wrong in the data and how it was handled
+	// (export records dated in the future, a stored cursor in the future);
+	// Notes are for information ("nothing new yet"). sync_runs keeps both.
+	Warnings []string `json:"warnings,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
 	// StartedAt and FinishedAt bound the activity's last attempt.
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
@@ -69,6 +74,10 @@ type Checkpoint struct {
 	// _version scale): after a complete read, live rows older than it were
 	// not seen, so they were removed upstream.
 	SnapshotStart uint64 `json:"snapshot_start,omitempty"`
+	// SnapshotAt is a statistics snapshot's fetch time (unix ns), its key:
+	// a retried attempt stamps its snapshot with it, and does not write
+	// one already stored (an insert whose acknowledgement was lost).
+	SnapshotAt int64 `json:"snapshot_at,omitempty"`
 	// Rows and Pages so far, carried across attempts.
 	Rows  map[string]int `json:"rows,omitempty"`
 	Pages int            `json:"pages"`

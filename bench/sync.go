@@ -73,6 +73,7 @@ func runSync(ctx context.Context, cfg config.Worker, flushRows int, log *slog.Lo
 		BaseURL: cfg.Zendesk.APIBase(), Email: cfg.Zendesk.Email,
 		APIToken: cfg.Zendesk.APIToken, OAuthToken: cfg.Zendesk.OAuthToken,
 		ExportRPM: cfg.Zendesk.ExportRPM, RPM: cfg.Zendesk.RPM, Logger: log,
+		ExportLag: cfg.Zendesk.ExportLag,
 		// The worker's default client (60 s timeout, default transport), timed.
 		HTTP: &http.Client{Timeout: 60 * time.Second, Transport: tt},
 	})

@@ -30,6 +30,11 @@ type Zendesk struct {
 	// and RPM the account-wide one, in requests per rolling minute; 0 = none.
 	ExportRPM int `env:"ZENDESK_EXPORT_RPM" envDefault:"10"`
 	RPM       int `env:"ZENDESK_RPM" envDefault:"200"`
+	// ExportLag holds an export's cursor this far behind the moment of its
+	// request: Zendesk's exports are eventually consistent, so the next sync
+	// re-reads that window. At least a minute (Zendesk refuses a younger
+	// start_time).
+	ExportLag time.Duration `env:"ZENDESK_EXPORT_LAG" envDefault:"5m"`
 }
 
 // ClickHouse is the warehouse connection (native protocol).
@@ -143,6 +148,8 @@ func explain(err error) error {
 				want = "an RFC 3339 UTC time, e.g. 2017-01-25T00:00:00Z"
 			case "bool", "*bool":
 				want = "true or false"
+			case "time.Duration":
+				want = "a duration such as 5m or 90s"
 			}
 			out = append(out, fmt.Errorf("%s: cannot parse, want %s", envName(pe.Name), want))
 			continue
@@ -156,6 +163,7 @@ var fieldEnv = map[string]string{
 	"CatchupWindow": "SCHEDULE_CATCHUP_WINDOW",
 	"StartDate":     "ZENDESK_START_DATE", "ExportRPM": "ZENDESK_EXPORT_RPM", "RPM": "ZENDESK_RPM",
 	"ServeExports": "WORKER_SERVE_EXPORTS",
+	"ExportLag":    "ZENDESK_EXPORT_LAG",
 }
 
 func envName(field string) string {
@@ -189,6 +197,9 @@ func (z Zendesk) validate(now time.Time) error {
 	}
 	if z.RPM < 0 {
 		errs = append(errs, errors.New("ZENDESK_RPM must be 0 (no limit) or more"))
+	}
+	if z.ExportLag < time.Minute {
+		errs = append(errs, errors.New("ZENDESK_EXPORT_LAG must be at least 1m: Zendesk refuses an export start_time younger than a minute"))
 	}
 	return errors.Join(errs...)
 }

@@ -228,6 +228,10 @@ func note(t activities.TableResult) string {
 	if t.Problems > 0 {
 		parts = append(parts, fmt.Sprintf("%d values of unexpected type kept only in _raw", t.Problems))
 	}
+	for _, w := range t.Warnings {
+		parts = append(parts, "WARNING: "+w)
+	}
+	parts = append(parts, t.Notes...)
 	return strings.Join(parts, "; ")
 }
 

@@ -67,6 +67,11 @@ type Config struct {
 	// as Zendesk Support exports do (unconfirmed for Talk). Default 0.
 	ExportLag time.Duration
 
+	// MinStartTimeAge makes the exports answer a start_time younger than
+	// this with Zendesk's 400 "Too recent start_time. Use a start_time older
+	// than 1 minute." (Zendesk's is a minute). 0: any start_time is served.
+	MinStartTimeAge time.Duration
+
 	Now func() time.Time // clock (default time.Now)
 
 	Faults Faults // initial fault injection

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // Export ordering is (updated_at, id). The base sequence of calls is sorted by
@@ -251,8 +252,13 @@ func appendExportTail(b []byte, nextBase string, count int, end int64) []byte {
 // a different outcome (completion_status, talk/wrap-up times...). Its legs do
 // not change. The export then returns the call at its new position only.
 // Unknown ids are ignored; it reports how many calls were updated.
-func (s *Sim) UpdateCalls(ids ...int64) int {
-	now := s.cfg.Now().Unix()
+func (s *Sim) UpdateCalls(ids ...int64) int { return s.UpdateCallsAt(s.cfg.Now(), ids...) }
+
+// UpdateCallsAt is UpdateCalls with updated_at = at, which may lie in the
+// future: a clock error upstream, as real accounts have shown (the export's
+// end_time is then that future time).
+func (s *Sim) UpdateCallsAt(at time.Time, ids ...int64) int {
+	now := at.Unix()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

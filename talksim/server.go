@@ -187,6 +187,10 @@ func exportEndpoint(s *Sim, w http.ResponseWriter, r *http.Request, api string) 
 		writeJSON(w, http.StatusBadRequest, []byte(`{"error":"InvalidValue","description":"start_time is required and must be a Unix epoch time in seconds"}`))
 		return
 	}
+	if age := s.cfg.MinStartTimeAge; age > 0 && start > s.cfg.Now().Add(-age).Unix() {
+		writeJSON(w, http.StatusBadRequest, []byte(`{"error":"InvalidValue","description":"Too recent start_time. Use a start_time older than 1 minute."}`))
+		return
+	}
 	next := baseURL(r) + APIPrefix + api + ".json?start_time="
 	bp := pagePool.Get().(*[]byte)
 	b := (*bp)[:0]
@@ -441,7 +445,8 @@ func (s *Sim) admit(w http.ResponseWriter, api string) bool {
 
 // serveControl exposes a few test hooks over HTTP for the demo (the talksim
 // command runs in its own process): GET expected, GET requests,
-// POST add_calls?n=, POST update_calls?ids=1,2, POST delete?table=&id=.
+// POST add_calls?n=, POST update_calls?ids=1,2[&updated_at=RFC 3339],
+// POST delete?table=&id=.
 // They bypass auth, faults and counters.
 func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -470,7 +475,16 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 				ids = append(ids, id)
 			}
 		}
-		out = map[string]any{"updated": s.UpdateCalls(ids...)}
+		at := s.cfg.Now()
+		if v := q.Get("updated_at"); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, []byte(`{"error":"updated_at must be an RFC 3339 time"}`))
+				return
+			}
+			at = t
+		}
+		out = map[string]any{"updated": s.UpdateCallsAt(at, ids...)}
 	case "delete":
 		var id any = q.Get("id")
 		if n, err := strconv.ParseInt(q.Get("id"), 10, 64); err == nil {

@@ -47,6 +47,16 @@ func (w *Warehouse) WritePage(ctx context.Context, src *tables.Table, raws []jso
 	return res, x.Flush(ctx)
 }
 
+// SnapshotRows counts the rows of a statistics snapshot taken at syncedAt
+// (its _synced_at): 0 when it is not stored.
+func (w *Warehouse) SnapshotRows(ctx context.Context, t *tables.Table, syncedAt time.Time) (uint64, error) {
+	var n uint64
+	if err := w.conn.QueryRow(ctx, fmt.Sprintf("SELECT count() FROM %s WHERE _synced_at = ?", t.Name), syncedAt.UTC()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("clickhouse: looking for the %s snapshot of %s: %w", t.Name, syncedAt.UTC().Format(time.RFC3339), err)
+	}
+	return n, nil
+}
+
 // Writer gathers pages of a source table (and its derived tables) in open
 // batches and sends them together: ClickHouse prefers fewer, bigger inserts
 // (each insert is a part to write and merge). Nothing is stored until

@@ -22,6 +22,9 @@ type Run struct {
 	CursorBefore *time.Time `json:"cursor_before,omitempty"`
 	CursorAfter  *time.Time `json:"cursor_after,omitempty"`
 	Reason       string     `json:"reason,omitempty"`
+	// Warnings and Notes are the table's (activities.TableResult).
+	Warnings []string `json:"warnings,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
 }
 
 // RecordRuns writes a sync's rows into sync_runs as one batch.
@@ -30,7 +33,7 @@ func (w *Warehouse) RecordRuns(ctx context.Context, runs []Run) error {
 		return nil
 	}
 	b, err := w.conn.PrepareBatch(ctx, `INSERT INTO sync_runs (workflow_id, run_id, table_name, mode, status, rows, pages,
- requests, deleted, started_at, finished_at, cursor_before, cursor_after, reason, _version)`)
+ requests, deleted, started_at, finished_at, cursor_before, cursor_after, reason, warnings, notes, _version)`)
 	if err != nil {
 		return fmt.Errorf("clickhouse: recording sync runs: %w", err)
 	}
@@ -38,7 +41,8 @@ func (w *Warehouse) RecordRuns(ctx context.Context, runs []Run) error {
 	v := uint64(time.Now().UnixNano())
 	for _, r := range runs {
 		if err := b.Append(r.WorkflowID, r.RunID, r.Table, r.Mode, r.Status, r.Rows, r.Pages, r.Requests, r.Deleted,
-			r.StartedAt.UTC(), r.FinishedAt.UTC(), utcPtr(r.CursorBefore), utcPtr(r.CursorAfter), r.Reason, v); err != nil {
+			r.StartedAt.UTC(), r.FinishedAt.UTC(), utcPtr(r.CursorBefore), utcPtr(r.CursorAfter), r.Reason,
+			nonNil(r.Warnings), nonNil(r.Notes), v); err != nil {
 			return err
 		}
 	}
@@ -46,6 +50,13 @@ func (w *Warehouse) RecordRuns(ctx context.Context, runs []Run) error {
 		return fmt.Errorf("clickhouse: recording sync runs: %w", err)
 	}
 	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func utcPtr(t *time.Time) *time.Time {

@@ -121,6 +121,11 @@ ORDER BY version`); err != nil {
 			continue
 		}
 		for i, stmt := range m.Statements {
+			if done, err := w.columnAdded(ctx, stmt); err != nil {
+				return fmt.Errorf("clickhouse: migration %s, statement %d: %w", m.Name, i+1, err)
+			} else if done {
+				continue
+			}
 			if err := w.conn.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("clickhouse: migration %s, statement %d: %w", m.Name, i+1, err)
 			}

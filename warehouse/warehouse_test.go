@@ -213,3 +213,22 @@ func TestCursorNewestWins(t *testing.T) {
 		t.Fatalf("cursor %+v ok=%v err=%v", got, ok, err)
 	}
 }
+
+// Applying the migrations again (two workers starting together, or a lost
+// schema_migrations row) is harmless, ADD COLUMN included: 18.16 knows no
+// ADD COLUMN IF NOT EXISTS, so the runner checks system.columns.
+func TestMigrationsApplyTwice(t *testing.T) {
+	w := open(t)
+	ctx := context.Background()
+	if err := w.Conn().Exec(ctx, "DROP TABLE schema_migrations"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Migrate(ctx); err != nil {
+		t.Fatalf("second application: %v", err)
+	}
+	var n uint64
+	if err := w.Conn().QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = ? AND table = 'sync_runs' AND name IN ('warnings', 'notes')",
+		w.Database()).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("sync_runs has %d of warnings, notes (%v)", n, err)
+	}
+}

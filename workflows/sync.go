@@ -188,7 +188,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				Mode: mode(tables.MustGet(tr.Table), in.FullRefresh), Status: status,
 				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
 				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
-				Reason: tr.Reason})
+				Reason: tr.Reason, Warnings: tr.Warnings, Notes: tr.Notes})
 		}
 	}
 	// ended handles an activity's error: cancelled, or failed with the

@@ -50,6 +50,12 @@ type Options struct {
 	// Window is the rate budgets' rolling window (default: a minute, as
 	// Zendesk counts). Tests shorten it.
 	Window time.Duration
+	// ExportLag holds an export's cursor this far behind the moment of its
+	// request (default DefaultExportLag; see Export). Values below
+	// MinStartTimeAge are raised to it, so a cursor is never too recent
+	// to ask for.
+	ExportLag time.Duration
+
 	Logger *slog.Logger
 }
 
@@ -121,10 +127,18 @@ func New(o Options) (*Client, error) {
 		c.opt.Window = time.Minute
 	}
 	logAuth(c.log, o)
+	if c.opt.ExportLag <= 0 {
+		c.opt.ExportLag = DefaultExportLag
+	}
+	c.opt.ExportLag = max(c.opt.ExportLag, MinStartTimeAge)
 	c.account = NewLimiter(o.RPM, c.opt.Window)
 	c.export = NewLimiter(o.ExportRPM, c.opt.Window)
 	return c, nil
 }
+
+// ExportLag is how far behind the moment of its request an export's cursor
+// stays (Options.ExportLag, defaulted).
+func (c *Client) ExportLag() time.Duration { return c.opt.ExportLag }
 
 // URL is the absolute URL of an API path with a query.
 func (c *Client) URL(path string, q url.Values) string {
@@ -148,6 +162,12 @@ type Page struct {
 	Next    string            // next_page ("" when null or absent)
 	Count   int               // the page's count (exports: records in this page)
 	EndTime int64             // exports: end_time, unix seconds (0 when absent)
+	// Future lists, for exports, the records dated after the moment they
+	// were received (set by Export).
+	Future []FutureRecord
+	// Note explains an empty last page that Export made up instead of
+	// failing ("nothing new yet").
+	Note string
 }
 
 // Fetch GETs rawURL (an absolute URL from URL or a next_page) and decodes

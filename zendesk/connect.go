@@ -14,7 +14,7 @@ import (
 func Connect(z config.Zendesk, log *slog.Logger) (c *Client, release func() error, err error) {
 	o := Options{
 		BaseURL: z.APIBase(), Email: z.Email, APIToken: z.APIToken, OAuthToken: z.OAuthToken,
-		ExportRPM: z.ExportRPM, RPM: z.RPM, Logger: log,
+		ExportRPM: z.ExportRPM, RPM: z.RPM, Logger: log, ExportLag: z.ExportLag,
 	}
 	release = func() error { return nil }
 	switch z.Scheme() {

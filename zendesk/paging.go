@@ -1,11 +1,19 @@
 package zendesk
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"talkwarehouse/internal/jsonscan"
 )
 
 // ExportPageSize is the most records an export page holds: a page with
@@ -28,6 +36,30 @@ func (c ExportCursor) Time() time.Time { return time.Unix(c.StartTime, 0).UTC() 
 // last (the export has caught up).
 type ExportPageFunc func(p Page, next ExportCursor, last bool) error
 
+// DefaultExportLag is how far behind the moment of its request an export's
+// cursor stays by default. Zendesk's exports are eventually consistent: a
+// record changed in the last moments can appear late with an updated_at
+// older than records already returned (Estuary's Talk connector holds its
+// cursor 5 minutes behind for the same reason).
+const DefaultExportLag = 5 * time.Minute
+
+// MinStartTimeAge is the youngest start_time Zendesk's exports accept; a
+// younger one is answered 400 "Too recent start_time. Use a start_time
+// older than 1 minute."
+const MinStartTimeAge = time.Minute
+
+// FutureTolerance is how much later than the moment it was received a
+// record's updated_at may be before it counts as dated in the future (a
+// clock error upstream): clocks of two machines differ by a few seconds.
+const FutureTolerance = time.Minute
+
+// FutureRecord is an export record whose updated_at is later than the
+// moment it was received (plus FutureTolerance).
+type FutureRecord struct {
+	ID        string    // the record's id as the API wrote it
+	UpdatedAt time.Time // its updated_at, UTC
+}
+
 // Export reads an incremental export (calls or legs) from cur, page by
 // page. The rules are the API's, and each has broken public extractors:
 // start_time is inclusive and next_page is never null, so the only end is a
@@ -35,15 +67,49 @@ type ExportPageFunc func(p Page, next ExportCursor, last bool) error
 // unchanged URL. Pages overlap at their boundary second; the warehouse
 // collapses the duplicates by id. A full page that ends in the second it
 // started cannot advance, and is reported instead of looped on.
+//
+// The cursor handed to fn (and returned) never runs ahead of what the API
+// has really delivered: it is at most the time the page was requested minus
+// Options.ExportLag, whatever end_time says, so a record dated in the
+// future (listed in Page.Future) cannot push it past records still to come,
+// and the next export re-reads the last ExportLag (duplicates collapse by
+// id). While paging, Export itself follows next_page as given. A start_time
+// younger than MinStartTimeAge is not requested, and Zendesk's 400 "Too
+// recent start_time" is not an error: both end the export with an empty
+// last page whose Note says "nothing new yet".
 func (c *Client) Export(ctx context.Context, path, envelope string, cur ExportCursor, t *Tally, fn ExportPageFunc) (ExportCursor, error) {
+	stored := cur
 	for {
+		requested := time.Now()
+		limit := requested.Add(-c.opt.ExportLag).Unix()
+		// held is next, or limit without a next_page URL (whose start_time
+		// is end_time) when next is later. Held back below where the export
+		// started, the next one merely re-reads more.
+		held := func(next ExportCursor) ExportCursor {
+			if next.StartTime > limit {
+				return ExportCursor{StartTime: limit}
+			}
+			return next
+		}
 		u := cur.URL
 		if u == "" {
+			if age := requested.Sub(cur.Time()); age < MinStartTimeAge {
+				next := held(ExportCursor{StartTime: cur.StartTime})
+				note := fmt.Sprintf("nothing new yet: start_time %s is less than %s old, which Zendesk refuses; not requested",
+					cur.Time().Format(time.RFC3339), MinStartTimeAge)
+				return next, fn(Page{Note: note}, next, true)
+			}
 			u = c.URL(path, url.Values{"start_time": {strconv.FormatInt(cur.StartTime, 10)}})
 		}
 		p, err := c.Fetch(ctx, u, envelope, true, t)
+		if tooRecent(err) {
+			next := held(ExportCursor{StartTime: cur.StartTime})
+			note := fmt.Sprintf("nothing new yet: Zendesk answered 400 \"Too recent start_time\" for start_time %s (is this machine's clock ahead of Zendesk's?)",
+				cur.Time().Format(time.RFC3339))
+			return next, fn(Page{Note: note}, next, true)
+		}
 		if err != nil {
-			return cur, err
+			return stored, err
 		}
 		n := p.Count
 		if n == 0 {
@@ -54,22 +120,61 @@ func (c *Client) Export(ctx context.Context, path, envelope string, cur ExportCu
 		// absent end_time) leaves the cursor where it was.
 		end := max(p.EndTime, cur.StartTime)
 		if full && end <= cur.StartTime {
-			return cur, &Error{Kind: Stuck, Path: c.base.Path + path, Msg: fmt.Sprintf(
+			return stored, &Error{Kind: Stuck, Path: c.base.Path + path, Msg: fmt.Sprintf(
 				"a full page of %d records starts and ends at %s: more than %d records share one second, so start_time cannot advance",
 				n, cur.Time().Format(time.RFC3339), ExportPageSize)}
 		}
-		next := ExportCursor{StartTime: end}
+		// Future: after the answer came (the request may have waited for
+		// the rate budget), give or take the clocks' difference.
+		if future := time.Now().Add(FutureTolerance); p.EndTime > future.Unix() {
+			p.Future = futureRecords(p.Records, future)
+		}
+		follow := ExportCursor{StartTime: end}
 		if full {
-			next.URL = p.Next // opaque; its start_time is end_time
+			follow.URL = p.Next // opaque; its start_time is end_time
 		}
+		next := held(follow)
 		if err := fn(p, next, !full); err != nil {
-			return cur, err
+			return stored, err
 		}
-		cur = next
+		cur, stored = follow, next
 		if !full {
-			return cur, nil
+			return stored, nil
 		}
 	}
+}
+
+// tooRecent reports Zendesk's answer to a start_time younger than a minute.
+func tooRecent(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusBadRequest && strings.Contains(e.Msg, "Too recent start_time")
+}
+
+// futureRecords lists the records updated after t. A page is ordered by
+// updated_at, so they are at its end.
+func futureRecords(recs []json.RawMessage, t time.Time) []FutureRecord {
+	var out []FutureRecord
+	for i := len(recs) - 1; i >= 0; i-- {
+		var id string
+		var updated time.Time
+		_ = jsonscan.EachField(recs[i], func(key []byte, val json.RawMessage) {
+			switch string(key) {
+			case "id":
+				id = strings.Trim(string(bytes.TrimSpace(val)), `"`)
+			case "updated_at":
+				var s string
+				if json.Unmarshal(val, &s) == nil {
+					updated, _ = time.Parse(time.RFC3339, s)
+				}
+			}
+		})
+		if !updated.After(t) {
+			break
+		}
+		out = append(out, FutureRecord{ID: id, UpdatedAt: updated.UTC()})
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // ListPageFunc receives each page of an offset-paged list with the URL of

@@ -48,6 +48,7 @@ func run() error {
 	flag.IntVar(&cfg.ExportRPM, "export-rpm", 0, "requests per rolling minute for calls+legs exports (0 = unlimited; Zendesk: 10)")
 	flag.IntVar(&cfg.AccountRPM, "account-rpm", 0, "requests per rolling minute for all endpoints (0 = unlimited)")
 	exportLag := flag.Duration("export-lag", 0, "hide export records updated less than this long ago")
+	flag.DurationVar(&cfg.MinStartTimeAge, "min-start-age", time.Minute, "answer an export start_time younger than this with 400 \"Too recent start_time\", as Zendesk does (0 = serve any)")
 	forbidden := flag.String("forbidden", "", "comma-separated API paths answering 403 (e.g. /ivr)")
 	flag.IntVar(&cfg.Faults.Every, "fault-every", 0, "fail every Nth request (0 = never)")
 	kinds := flag.String("fault-kinds", "", "comma-separated fault kinds to cycle through (default: all but slow): "+kindList())
