@@ -36,8 +36,10 @@ type TableResult struct {
 	// Deleted counts entities marked removed upstream (_deleted = 1) by
 	// this complete snapshot.
 	Deleted int `json:"deleted,omitempty"`
-	// Problems counts field values of an unexpected type stored as NULL.
-	Problems int `json:"problems,omitempty"`
+	// Problems counts field values of an unexpected type stored as NULL,
+	// and FirstProblem names the first: table, record id, field and value.
+	Problems     int    `json:"problems,omitempty"`
+	FirstProblem string `json:"first_problem,omitempty"`
 	// StartedAt and FinishedAt bound the activity's last attempt.
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`

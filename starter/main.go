@@ -21,7 +21,6 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
-	"talkwarehouse/tables"
 	"talkwarehouse/workflows"
 )
 
@@ -37,6 +36,7 @@ commands:
         default every 15m) and snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h)
 
 settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS;
+sync and schedule apply name ZENDESK_START_DATE, when set, in the summaries they give syncs;
 status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD
 `
 
@@ -88,16 +88,15 @@ func syncCmd(args []string, out io.Writer) error {
 	if *names != "" {
 		in.Tables = strings.Split(*names, ",")
 	}
-	// Refuse unknown tables before anything starts.
-	ts, err := tables.Resolve(in.Tables)
+	// Refuse unknown tables before anything starts; the input names every
+	// table the sync writes, so the web UI shows them.
+	in, err := workflows.ResolveInput(in)
 	if err != nil {
 		return usageError{err}
 	}
-	if len(in.Tables) > 0 {
-		in.Tables = in.Tables[:0]
-		for _, t := range ts {
-			in.Tables = append(in.Tables, t.Name)
-		}
+	startDate, err := config.LoadStartDate()
+	if err != nil {
+		return usageError{err}
 	}
 
 	cfg, err := config.LoadTemporal()
@@ -112,11 +111,15 @@ func syncCmd(args []string, out io.Writer) error {
 
 	ctx := context.Background()
 	id := "talk-sync-" + time.Now().UTC().Format("20060102T150405Z") + "-" + randomSuffix()
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: cfg.TaskQueue}, workflows.SyncName, in)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: cfg.TaskQueue,
+		StaticSummary: workflows.Summary(in, startDate),
+		StaticDetails: workflows.Details(in, startDate, "starter sync"),
+	}, workflows.SyncName, in)
 	if err != nil {
 		return fmt.Errorf("starting sync: %w", err)
 	}
-	fmt.Fprintf(out, "started sync %s (run %s) on task queue %s\n", run.GetID(), run.GetRunID(), cfg.TaskQueue)
+	fmt.Fprintf(out, "started sync %s (run %s) on task queue %s: %s\n", run.GetID(), run.GetRunID(), cfg.TaskQueue, workflows.Summary(in, startDate))
 	fmt.Fprintf(out, "web UI: %s/namespaces/%s/workflows/%s/%s/history\n",
 		strings.TrimRight(cfg.UIAddress, "/"), cfg.Namespace, run.GetID(), run.GetRunID())
 	if !*wait {
@@ -161,7 +164,7 @@ func note(t activities.TableResult) string {
 		parts = append(parts, fmt.Sprintf("%d throttled, %d retried", t.Throttled, t.Retries))
 	}
 	if t.Problems > 0 {
-		parts = append(parts, fmt.Sprintf("%d values of unexpected type kept only in _raw", t.Problems))
+		parts = append(parts, fmt.Sprintf("%d values of unexpected type kept only in _raw (first: %s)", t.Problems, t.FirstProblem))
 	}
 	return strings.Join(parts, "; ")
 }

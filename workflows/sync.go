@@ -20,7 +20,8 @@ import (
 // SyncInput is a sync's request, readable as is in the web UI. It carries
 // no secrets.
 type SyncInput struct {
-	// Tables to sync; empty means all 13.
+	// Tables to sync; empty means all 13. The starter and the schedules
+	// send the resolved list (ResolveInput), so the web UI names them.
 	Tables []string `json:"tables,omitempty"`
 	// FullRefresh re-exports calls and call_legs from ZENDESK_START_DATE.
 	FullRefresh bool `json:"full_refresh,omitempty"`
@@ -44,10 +45,21 @@ const ProgressQuery = "progress"
 // TableProgress is one table's state in the progress query.
 type TableProgress struct {
 	Table  string                  `json:"table"`
-	State  string                  `json:"state"` // running, done, skipped, failed
+	State  string                  `json:"state"` // waiting, running, done, skipped, failed
 	Result *activities.TableResult `json:"result,omitempty"`
 	Error  string                  `json:"error,omitempty"`
+	// ExportFrom is where a running export began (exports only; known
+	// once its lease is held).
+	ExportFrom *time.Time `json:"export_from,omitempty"`
 }
+
+// Versions of the workflow's command sequence (workflow.GetVersion).
+const (
+	// exportStartChange adds a local activity per export (ExportStart)
+	// before its SyncTable, to name the export's start in its summary.
+	exportStartChange  = "export-start-in-summary"
+	exportStartVersion = 1
+)
 
 // Sync runs one activity per source table, all at once: the worker's shared
 // rate budgets pace their requests. It waits for every table, so one
@@ -63,9 +75,20 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	progress := map[string]*TableProgress{}
 	for _, s := range sources {
 		for _, t := range s.Family() {
-			progress[t.Name] = &TableProgress{Table: t.Name, State: "running"}
+			progress[t.Name] = &TableProgress{Table: t.Name, State: StateWaiting}
 		}
 	}
+	// The current details are rebuilt on every change of a table's state
+	// (details.go: they add nothing to the history).
+	showProgress := func() { workflow.SetCurrentDetails(ctx, renderDetails(progress)) }
+	showProgress()
+	setState := func(s *tables.Table, state string, from *time.Time) {
+		for _, t := range s.Family() {
+			progress[t.Name].State, progress[t.Name].ExportFrom = state, from
+		}
+		showProgress()
+	}
+	exportStart := workflow.GetVersion(ctx, exportStartChange, workflow.DefaultVersion, exportStartVersion)
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() ([]TableProgress, error) {
 		out := make([]TableProgress, 0, len(progress))
 		for _, p := range progress {
@@ -105,6 +128,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
 				Mode: mode(t, in.FullRefresh), Status: "failed", StartedAt: started, FinishedAt: workflow.Now(ctx), Reason: msg})
 		}
+		showProgress()
 	}
 	record := func(r activities.SyncTableResult) {
 		for _, tr := range r.Tables {
@@ -121,6 +145,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
 				Reason: tr.Reason})
 		}
+		showProgress()
 	}
 
 	// One coroutine per source; each records its outcome as soon as it
@@ -148,8 +173,15 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				defer release()
 				actx = exportCtx
 			}
+			sin := activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh}
+			var from *time.Time
+			if s.Kind == tables.Export && exportStart >= exportStartVersion {
+				from = exportFrom(ctx, sin)
+			}
+			setState(s, StateRunning, from)
+			actx = withSummary(actx, activitySummary(s, in.FullRefresh, from))
 			var r activities.SyncTableResult
-			if err := workflow.ExecuteActivity(actx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh}).Get(ctx, &r); err != nil {
+			if err := workflow.ExecuteActivity(actx, a.SyncTable, sin).Get(ctx, &r); err != nil {
 				fail(s, rootMessage(err))
 				return
 			}
@@ -164,6 +196,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	rctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
+		Summary:             fmt.Sprintf("sync_runs: record what %d tables did", len(runs)),
 	})
 	if err := workflow.ExecuteActivity(rctx, a.RecordRuns, runs).Get(ctx, nil); err != nil {
 		failures = append(failures, "sync_runs: "+rootMessage(err))
