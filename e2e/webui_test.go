@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -81,7 +82,13 @@ func TestWebUIShowsSyncProgress(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	// UITEST_TIMEOUT_MS (the script's wait for each step, 15 s by default)
+	// may be raised on a loaded machine; the whole check gets as many waits.
+	limit := 90 * time.Second
+	if ms, err := strconv.Atoi(os.Getenv("UITEST_TIMEOUT_MS")); err == nil && time.Duration(ms)*time.Millisecond*6 > limit {
+		limit = time.Duration(ms) * time.Millisecond * 6
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "check-progress.mjs", e.temp.UI, id, shots)
 	cmd.Dir = uitest

@@ -85,7 +85,7 @@ async function waitJSON(name, accept, refresh) {
 // pageText is the text of the page and of its frames (the web UI renders
 // user markdown, such as current details, in a sandboxed iframe).
 async function pageText() {
-  const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText().catch(() => '')));
+  const texts = await Promise.all(page.frames().map((f) => f.evaluate(() => document.body.innerText).catch(() => '')));
   return texts.join('\n');
 }
 
@@ -108,7 +108,7 @@ async function waitText(what, patterns) {
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // A row of the current details table, as innerText renders it (cells
 // separated by tabs), or as the markdown source if shown unrendered.
-const row = (table, state) => new RegExp(`(^|\\n)\\|?\\s*${escape(table)}\\s*\\|?\\s*${state}\\b`, 'm');
+const row = (table, state) => new RegExp(`(^|\\n)\\|?\\s*${table}\\s*\\|?\\s*${state}\\b`, 'm');
 
 try {
   begin(`workflows list: ${ui}/namespaces/default/workflows`);
@@ -122,18 +122,28 @@ try {
   await page.getByRole('heading', { level: 1 }).filter({ hasText: workflowId }).waitFor();
   await page.getByRole('status').filter({ hasText: 'Running' }).waitFor();
 
-  begin('workflow page: summary, current details, activity summaries');
-  const seen = await waitText('summary, current details and activity summary', [
+  begin('User Metadata: summary, details, current details');
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  const seen = await waitText('summary and current details', [
     ...(summary ? [new RegExp(escape(summary))] : []),
+    /Details[\s\S]*Tables \(\d+\): calls, call_legs/,
     /Current Details/,
     /table\s*\|?\s*state\s*\|?\s*rows\s*\|?\s*pages/,
     ...exports.map((t) => row(t, 'running')),
     row('[a-z_]+', 'done'),
-    /calls: export from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/,
   ]);
   log(`  summary: ${summary || '(not checked)'}`);
-  log(`  ${(seen.match(/calls: export from \S+/) || [''])[0]}`);
+  log(`  current details: ${(seen.match(/\d+ tables: [^\n]*/) || ['?'])[0]}`);
   await screenshot('workflow-running.png');
+
+  begin('Timeline: activity summaries');
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  const timeline = await waitText('activity summaries', [
+    /calls: export from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/,
+    /ivrs: snapshot \(also ivr_menus, ivr_routes\)/,
+  ]);
+  log(`  ${(timeline.match(/calls: export from \S+/) || [''])[0]}`);
+  await screenshot('workflow-timeline.png');
 
   begin('Pending Activities: heartbeat details of the exports');
   await page.getByRole('tab', { name: /Pending Activities/ }).click();
@@ -178,6 +188,7 @@ try {
     await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(doneId)}`);
     await page.getByRole('heading', { level: 1 }).filter({ hasText: doneId }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor();
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
     const done = await waitText('finished sync', [
       ...(doneSummary ? [new RegExp(escape(doneSummary))] : []),
       /\d+ tables\W+\d+ done/,
@@ -186,13 +197,15 @@ try {
     if (/\brunning\b|\bwaiting\b/.test(done.slice(done.indexOf('Current Details')))) {
       throw new Error('a finished sync still shows a running or waiting table');
     }
+    await screenshot('workflow-completed.png');
     // The result, unformatted (one line, rendered whole): durations as text.
+    await page.getByRole('tab', { name: 'Timeline' }).click();
     await page.getByRole('switch', { name: 'JSON Formatting' }).first().uncheck({ force: true }).catch(() => {});
     const [result] = await waitJSON('Result', (vals) => vals.find((v) => v && Array.isArray(v.tables)) && vals.filter((v) => v && v.tables), () => page.reload());
     const bad = result.tables.filter((t) => typeof t.duration !== 'string' || !/^[\d.]+(ms|s|m|h)/.test(t.duration));
     if (bad.length > 0) throw new Error(`result durations not text: ${JSON.stringify(bad.slice(0, 2))}`);
     log(`  result: ${result.tables.map((t) => `${t.table} ${t.rows} rows in ${t.duration}`).join(', ')}`);
-    await screenshot('workflow-completed.png');
+    await screenshot('workflow-completed-result.png');
   }
   log(`OK: the progress of ${workflowId} is visible in the web UI`);
 } catch (err) {
