@@ -11,9 +11,11 @@ import (
 // already. It still reads the nanosecond integers of results recorded
 // before, so that old histories replay.
 
-// MarshalJSON writes Duration as Go duration text, rounded to milliseconds.
+// MarshalJSON writes Duration as Go duration text, and the start and
+// finish times, all rounded to milliseconds.
 func (r TableResult) MarshalJSON() ([]byte, error) {
 	type plain TableResult
+	r.StartedAt, r.FinishedAt = r.StartedAt.Truncate(time.Millisecond), r.FinishedAt.Truncate(time.Millisecond)
 	return json.Marshal(struct {
 		plain
 		Duration string `json:"duration"`

@@ -12,12 +12,12 @@ import (
 func TestTableResultJSONIsReadable(t *testing.T) {
 	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	r := TableResult{Table: "calls", Kind: "export", Rows: 7, Duration: 20660078123 * time.Nanosecond,
-		StartedAt: at, FinishedAt: at.Add(20 * time.Second), CursorAfter: &at}
+		StartedAt: at.Add(123456789), FinishedAt: at.Add(20 * time.Second), CursorAfter: &at}
 	b, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"duration":"20.66s"`, `"started_at":"2026-11-30T08:00:00Z"`, `"cursor_after":"2026-11-30T08:00:00Z"`, `"rows":7`} {
+	for _, want := range []string{`"duration":"20.66s"`, `"started_at":"2026-11-30T08:00:00.123Z"`, `"finished_at":"2026-11-30T08:00:20Z"`, `"cursor_after":"2026-11-30T08:00:00Z"`, `"rows":7`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("%s lacks %s", b, want)
 		}
@@ -29,7 +29,7 @@ func TestTableResultJSONIsReadable(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Duration != 20660*time.Millisecond || back.Rows != 7 || !back.StartedAt.Equal(at) || back.CursorAfter == nil {
+	if back.Duration != 20660*time.Millisecond || back.Rows != 7 || !back.StartedAt.Equal(at.Add(123*time.Millisecond)) || back.CursorAfter == nil {
 		t.Errorf("round trip: %+v", back)
 	}
 	var old TableResult
