@@ -325,6 +325,7 @@ type run struct {
 	mu                        sync.Mutex
 	cp                        Checkpoint
 	problems                  int
+	firstProblem              string
 	deletions                 map[string]int
 	cursorBefore, cursorAfter *time.Time
 
@@ -441,7 +442,10 @@ func (r *run) stored(res warehouse.PageResult) {
 		r.metrics(name).Counter(metrics.Rows).Inc(int64(n))
 	}
 	if len(res.Problems) > 0 && r.problems < 3 {
-		r.log.Warn("field values of an unexpected type stored as NULL (kept in _raw)", "table", r.table.Name, "example", res.Problems[0].Error(), "count", len(res.Problems))
+		r.log.Warn("field values of an unexpected type stored as NULL (kept in _raw)", "table", r.table.Name, "first", res.Problems[0].Error(), "count", len(res.Problems))
+	}
+	if len(res.Problems) > 0 && r.firstProblem == "" {
+		r.firstProblem = res.Problems[0].Error()
 	}
 	r.problems += len(res.Problems)
 	r.mu.Unlock()
@@ -547,7 +551,7 @@ func (r *run) result() SyncTableResult {
 		out.Tables = append(out.Tables, TableResult{
 			Table: t.Name, Kind: string(t.Kind), Rows: r.cp.Rows[t.Name], Pages: r.cp.Pages,
 			Requests: r.tally.Requests.Load(), Retries: r.tally.Retries.Load(), Throttled: r.tally.Throttled.Load(),
-			Duration: time.Since(r.start), Problems: r.problems, Deleted: r.deletions[t.Name],
+			Duration: time.Since(r.start), Problems: r.problems, FirstProblem: r.firstProblem, Deleted: r.deletions[t.Name],
 			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter,
 			StartedAt: r.start.UTC(), FinishedAt: time.Now().UTC(),
 			Warnings: r.warningsLocked(), Notes: slices.Clone(r.notes),

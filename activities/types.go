@@ -45,8 +45,10 @@ type TableResult struct {
 	// Deleted counts entities marked removed upstream (_deleted = 1) by
 	// this complete snapshot.
 	Deleted int `json:"deleted,omitempty"`
-	// Problems counts field values of an unexpected type stored as NULL.
-	Problems int `json:"problems,omitempty"`
+	// Problems counts field values of an unexpected type stored as NULL,
+	// and FirstProblem names the first: table, record id, field and value.
+	Problems     int    `json:"problems,omitempty"`
+	FirstProblem string `json:"first_problem,omitempty"`
 	// Warnings name what looked wrong in the data and how it was handled
 	// (export records dated in the future, a stored cursor in the future);
 	// Notes are for information ("nothing new yet"). sync_runs keeps both.

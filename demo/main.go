@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -171,6 +172,14 @@ func run(calls int, keep bool) error {
 	return nil
 }
 
+// tail is the end of s, at most n bytes.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
 func waitLog(p *stack.Process, needle string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for !strings.Contains(p.Tail(1<<20), needle) {
@@ -195,14 +204,17 @@ func installClickHouse() error {
 		}
 		prefix = []string{"sudo", "-n"}
 	}
-	step("installing Debian's clickhouse-server (apt-get)")
+	// apt-get's progress and dpkg's unpacking lines stay out of the demo's
+	// output; they are shown only if a step fails.
+	step("installing Debian's clickhouse-server and clickhouse-client with apt-get (its output is shown only on failure)")
 	for _, args := range [][]string{{"apt-get", "update", "-qq"}, {"apt-get", "install", "-y", "-qq", "clickhouse-server", "clickhouse-client"}} {
 		full := append(append([]string{}, prefix...), args...)
 		cmd := exec.Command(full[0], full[1:]...)
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s: %v", strings.Join(full, " "), err)
+			return fmt.Errorf("%s: %v\n%s", strings.Join(full, " "), err, tail(out.String(), 3000))
 		}
 	}
 	return nil

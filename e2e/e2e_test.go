@@ -292,9 +292,10 @@ func TestFullThenIncrementalSync(t *testing.T) {
 	if n := e.sim.UpdateCalls(changed...); n != len(changed) {
 		t.Fatalf("simulator updated %d calls", n)
 	}
-	e.mustSync("--tables", "calls,call_legs")
+	out3 := e.mustSync("--tables", "calls,call_legs")
 	e.checkCounts()
 	e.checkTypedCalls(changed)
+	e.checkStory(syncID(t, out), syncID(t, out2), syncID(t, out3))
 
 	// 4. sync_runs has every table of every sync; starter status reads it.
 	if n := e.count("SELECT count() FROM sync_runs FINAL"); n != 13+13+2 {

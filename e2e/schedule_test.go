@@ -30,11 +30,17 @@ func TestSchedules(t *testing.T) {
 	}
 	list := run(nil, "list")
 	inc, snap := lineOf(list, "talkwarehouse-incremental"), lineOf(list, "talkwarehouse-snapshot")
-	if !strings.Contains(inc, "every 30m0s") || !strings.Contains(inc, "active") || !strings.Contains(inc, "account_overview,agents_activity,agents_overview,call_legs,calls,current_queue_activity") {
+	if !strings.Contains(inc, "every 30m0s") || !strings.Contains(inc, "active") || !strings.Contains(inc, "calls,call_legs,account_overview,agents_activity,agents_overview,current_queue_activity") {
 		t.Errorf("incremental schedule: %q", inc)
 	}
-	if !strings.Contains(snap, "every 24h0m0s") || !strings.Contains(snap, "addresses,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,phone_numbers") {
+	if !strings.Contains(snap, "every 24h0m0s") || !strings.Contains(snap, "addresses,greetings,greeting_categories,ivrs,ivr_menus,ivr_routes,phone_numbers") {
 		t.Errorf("snapshot schedule: %q", snap)
+	}
+	// Overlap policy and catch-up window (SCHEDULE_CATCHUP_WINDOW, 1h).
+	for _, l := range []string{inc, snap} {
+		if !strings.Contains(l, " skip ") || !strings.Contains(l, " 1h0m0s ") {
+			t.Errorf("schedule line without its overlap policy and catch-up window: %q", l)
+		}
 	}
 	c := e.client()
 	ctx := context.Background()
@@ -53,10 +59,26 @@ func TestSchedules(t *testing.T) {
 		t.Fatalf("%d schedules after applying twice, want 2", n)
 	}
 
+	summaries := map[string]string{
+		"incremental": "Incremental sync of calls, call_legs and 4 statistics tables",
+		"snapshot":    "Snapshot of 7 configuration tables",
+	}
 	for _, name := range []string{"incremental", "snapshot"} {
-		run(nil, "trigger", name)
+		if out := run(nil, "trigger", name); strings.TrimSpace(out) != "triggered schedule talkwarehouse-"+name {
+			t.Errorf("trigger says %q", out)
+		}
 		id := e.scheduledRun(c, "talkwarehouse-"+name)
 		e.waitSync(id, 2*time.Minute)
+		// The scheduled sync carries the schedule's summary and details.
+		d, err := c.DescribeWorkflow(ctx, id, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		summary, _ := d.GetStaticSummary()
+		details, _ := d.GetStaticDetails()
+		if summary != summaries[name] || !strings.Contains(details, "**Started by**: schedule talkwarehouse-"+name) {
+			t.Errorf("%s: scheduled sync's summary %q, details %q", name, summary, details)
+		}
 	}
 	e.checkCounts()
 	if n := e.count("SELECT count() FROM account_overview FINAL"); n != 1 {

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,8 +22,11 @@ const chromiumPath = "/usr/bin/chromium"
 // TestWebUIShowsSyncProgress opens the devserver's Temporal web UI in a
 // headless chromium while a sync runs, and checks that its progress is
 // visible there (uitest/check-progress.mjs says what it looks at): the
-// exports' heartbeat details under Pending Activities and the workflow's
-// progress query.
+// sync's summary, its current details (a row per table), the exports'
+// activity summaries and heartbeat details under Pending Activities, and
+// the workflow's progress query; then a finished sync's page: summary,
+// every table done, durations as text. Screenshots: workflow-running.png,
+// pending-activities.png, progress-query.png, workflow-completed.png.
 //
 // It needs chromium, node and `npm ci` in uitest/; without them it skips,
 // or fails when UITEST_REQUIRED is set (CI sets it after installing them).
@@ -48,15 +52,27 @@ func TestWebUIShowsSyncProgress(t *testing.T) {
 	if err != nil {
 		t.Fatalf("starter sync: %v\n%s", err, out)
 	}
-	m := regexp.MustCompile(`started sync (\S+) \(run (\S+)\)`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`started sync (\S+) \(run (\S+)\) on task queue \S+: (.+)`).FindStringSubmatch(out)
 	if m == nil {
-		t.Fatalf("starter printed no workflow id:\n%s", out)
+		t.Fatalf("starter printed no workflow id and summary:\n%s", out)
 	}
-	id := m[1]
+	id, summary := m[1], m[3]
+	if want := "Incremental sync of calls, call_legs, 7 configuration tables and 4 statistics tables"; summary != want {
+		t.Errorf("summary %q, want %q", summary, want)
+	}
 	if link := e.temp.UI + "/namespaces/default/workflows/" + id + "/" + m[2] + "/"; !strings.Contains(out, link) {
 		t.Errorf("starter's web UI link is not %s...:\n%s", link, out)
 	}
 	e.waitExported("calls", "call_legs")
+	// A sync of two configuration tables finishes while the exports wait.
+	out, err = e.starter("sync", "--wait", "--tables", "greetings,addresses")
+	if err != nil {
+		t.Fatalf("starter sync --tables greetings,addresses: %v\n%s", err, out)
+	}
+	done := regexp.MustCompile(`started sync (\S+) \(run \S+\) on task queue \S+: (.+)`).FindStringSubmatch(out)
+	if done == nil || done[2] != "Snapshot of addresses and greetings" {
+		t.Fatalf("second sync: %q", out)
+	}
 
 	shots := os.Getenv("UITEST_SCREENSHOTS")
 	if shots == "" {
@@ -66,11 +82,17 @@ func TestWebUIShowsSyncProgress(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	// UITEST_TIMEOUT_MS (the script's wait for each step, 15 s by default)
+	// may be raised on a loaded machine; the whole check gets as many waits.
+	limit := 90 * time.Second
+	if ms, err := strconv.Atoi(os.Getenv("UITEST_TIMEOUT_MS")); err == nil && time.Duration(ms)*time.Millisecond*6 > limit {
+		limit = time.Duration(ms) * time.Millisecond * 6
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "check-progress.mjs", e.temp.UI, id, shots)
 	cmd.Dir = uitest
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromiumPath, "SYNC_SUMMARY="+summary, "DONE_WORKFLOW_ID="+done[1], "DONE_SUMMARY="+done[2])
 	// On timeout, SIGTERM lets playwright close chromium before node exits.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second

@@ -22,7 +22,6 @@ import (
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
 	"talkwarehouse/internal/temporalconn"
-	"talkwarehouse/tables"
 	"talkwarehouse/workflows"
 )
 
@@ -48,6 +47,7 @@ CLICKHOUSE_USER, CLICKHOUSE_PASSWORD (or CLICKHOUSE_PASSWORD_FILE), CLICKHOUSE_S
 CLICKHOUSE_TLS_SERVER_NAME, CLICKHOUSE_TLS_SKIP_VERIFY;
 check reads the worker's ZENDESK_* settings (with a refresh token it takes ZENDESK_OAUTH_STATE_FILE's lock,
 so it cannot run while the worker holds it)
+sync and schedule apply name ZENDESK_START_DATE, when set, in the summaries they give syncs
 `
 
 func main() {
@@ -104,16 +104,15 @@ func syncCmd(args []string, out io.Writer) error {
 	if *names != "" {
 		in.Tables = strings.Split(*names, ",")
 	}
-	// Refuse unknown tables before anything starts.
-	ts, err := tables.Resolve(in.Tables)
+	// Refuse unknown tables before anything starts; the input names every
+	// table the sync writes, so the web UI shows them.
+	in, err := workflows.ResolveInput(in)
 	if err != nil {
 		return usageError{err}
 	}
-	if len(in.Tables) > 0 {
-		in.Tables = in.Tables[:0]
-		for _, t := range ts {
-			in.Tables = append(in.Tables, t.Name)
-		}
+	startDate, err := config.LoadStartDate()
+	if err != nil {
+		return usageError{err}
 	}
 
 	cfg, err := config.LoadTemporal()
@@ -128,11 +127,15 @@ func syncCmd(args []string, out io.Writer) error {
 
 	ctx := context.Background()
 	id := "talk-sync-" + time.Now().UTC().Format("20060102T150405Z") + "-" + randomSuffix()
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: cfg.TaskQueue}, workflows.SyncName, in)
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: cfg.TaskQueue,
+		StaticSummary: workflows.Summary(in, startDate),
+		StaticDetails: workflows.Details(in, startDate, "starter sync"),
+	}, workflows.SyncName, in)
 	if err != nil {
 		return fmt.Errorf("starting sync: %w", err)
 	}
-	fmt.Fprintf(out, "started sync %s (run %s) on task queue %s\n", run.GetID(), run.GetRunID(), cfg.TaskQueue)
+	fmt.Fprintf(out, "started sync %s (run %s) on task queue %s: %s\n", run.GetID(), run.GetRunID(), cfg.TaskQueue, workflows.Summary(in, startDate))
 	fmt.Fprintf(out, "web UI: %s/namespaces/%s/workflows/%s/%s/history\n",
 		strings.TrimRight(cfg.UIAddress, "/"), cfg.Namespace, run.GetID(), run.GetRunID())
 	if !*wait {
@@ -226,7 +229,7 @@ func note(t activities.TableResult) string {
 		parts = append(parts, fmt.Sprintf("%d throttled, %d retried", t.Throttled, t.Retries))
 	}
 	if t.Problems > 0 {
-		parts = append(parts, fmt.Sprintf("%d values of unexpected type kept only in _raw", t.Problems))
+		parts = append(parts, fmt.Sprintf("%d values of unexpected type kept only in _raw (first: %s)", t.Problems, t.FirstProblem))
 	}
 	for _, w := range t.Warnings {
 		parts = append(parts, "WARNING: "+w)

@@ -99,8 +99,12 @@ func scheduleCmd(args []string, out io.Writer) error {
 		if err != nil {
 			return usageError{err}
 		}
+		startDate, err := config.LoadStartDate()
+		if err != nil {
+			return usageError{err}
+		}
 		for _, d := range targets {
-			verb, err := applySchedule(ctx, sc, d, tcfg, scfg)
+			verb, err := applySchedule(ctx, sc, d, tcfg, scfg, startDate)
 			if err != nil {
 				return err
 			}
@@ -130,12 +134,14 @@ func scheduleCmd(args []string, out io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", sub, scheduleID(d.name), err)
 			}
-			fmt.Fprintf(out, "%sd schedule %s\n", strings.TrimSuffix(sub, "e"), scheduleID(d.name))
+			fmt.Fprintf(out, "%s schedule %s\n", pastTense[sub], scheduleID(d.name))
 		}
 		return nil
 	}
 	return usageError{fmt.Errorf("schedule: unknown subcommand %q\n\n%s", sub, scheduleUsage)}
 }
+
+var pastTense = map[string]string{"pause": "paused", "unpause": "unpaused", "trigger": "triggered", "delete": "deleted"}
 
 func pickSchedules(args []string) ([]scheduleDef, error) {
 	if len(args) == 0 || (len(args) == 1 && args[0] == "all") {
@@ -158,14 +164,9 @@ func pickSchedules(args []string) ([]scheduleDef, error) {
 
 // applySchedule creates the schedule, or updates it in place (keeping its
 // paused state), so that applying twice leaves the same two schedules.
-func applySchedule(ctx context.Context, sc client.ScheduleClient, d scheduleDef, tcfg config.Temporal, scfg config.Schedules) (string, error) {
+func applySchedule(ctx context.Context, sc client.ScheduleClient, d scheduleDef, tcfg config.Temporal, scfg config.Schedules, startDate time.Time) (string, error) {
 	spec := specOf(d.spec(scfg))
-	action := &client.ScheduleWorkflowAction{
-		ID:        "talk-sync-" + d.name, // the server appends the scheduled time
-		Workflow:  workflows.SyncName,
-		Args:      []any{workflows.SyncInput{Tables: d.tables()}},
-		TaskQueue: tcfg.TaskQueue,
-	}
+	action := scheduleAction(d, tcfg.TaskQueue, startDate)
 	policy := &client.SchedulePolicies{Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, CatchupWindow: scfg.CatchupWindow}
 	h := sc.GetHandle(ctx, scheduleID(d.name))
 	_, err := h.Describe(ctx)
@@ -195,14 +196,31 @@ func applySchedule(ctx context.Context, sc client.ScheduleClient, d scheduleDef,
 	return "updated", nil
 }
 
+// scheduleAction is what a schedule starts: a sync of its tables, with the
+// summary and details every sync of it shows in the web UI.
+func scheduleAction(d scheduleDef, queue string, startDate time.Time) *client.ScheduleWorkflowAction {
+	in, err := workflows.ResolveInput(workflows.SyncInput{Tables: d.tables()})
+	if err != nil {
+		panic(err) // d.tables() comes from the catalogue
+	}
+	return &client.ScheduleWorkflowAction{
+		ID:            "talk-sync-" + d.name, // the server appends the scheduled time
+		Workflow:      workflows.SyncName,
+		Args:          []any{in},
+		TaskQueue:     queue,
+		StaticSummary: workflows.Summary(in, startDate),
+		StaticDetails: workflows.Details(in, startDate, "schedule "+scheduleID(d.name)),
+	}
+}
+
 func listSchedules(ctx context.Context, sc client.ScheduleClient, out io.Writer) error {
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "SCHEDULE\tSPEC\tSTATE\tNEXT RUN\tLAST RUN\tTABLES")
+	fmt.Fprintln(w, "SCHEDULE\tSPEC\tSTATE\tOVERLAP\tCATCH-UP WINDOW\tNEXT RUN\tLAST RUN\tTABLES")
 	for _, d := range scheduleDefs {
 		desc, err := sc.GetHandle(ctx, scheduleID(d.name)).Describe(ctx)
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
-			fmt.Fprintf(w, "%s\t(not created: run starter schedule apply)\t\t\t\t\n", scheduleID(d.name))
+			fmt.Fprintf(w, "%s\t(not created: run starter schedule apply)\t\t\t\t\t\t\n", scheduleID(d.name))
 			continue
 		}
 		if err != nil {
@@ -230,9 +248,29 @@ func listSchedules(ctx context.Context, sc client.ScheduleClient, out io.Writer)
 				tablesArg = in.Tables
 			}
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", scheduleID(d.name), describeSpec(desc.Schedule.Spec), state, next, last, strings.Join(tablesArg, ","))
+		overlap, catchup := describePolicy(desc.Schedule.Policy)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", scheduleID(d.name), describeSpec(desc.Schedule.Spec), state,
+			overlap, catchup, next, last, strings.Join(tablesArg, ","))
 	}
 	return w.Flush()
+}
+
+// describePolicy words a schedule's overlap policy ("skip": a run due
+// while the last still runs is dropped) and catch-up window (how late a
+// missed run, say during an outage, may still start).
+func describePolicy(p *client.SchedulePolicies) (overlap, catchup string) {
+	if p == nil {
+		return "", ""
+	}
+	overlap = strings.ToLower(strings.TrimPrefix(enumspb.ScheduleOverlapPolicy_name[int32(p.Overlap)], "SCHEDULE_OVERLAP_POLICY_"))
+	if p.Overlap == enumspb.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED {
+		overlap = "skip (default)"
+	}
+	catchup = p.CatchupWindow.String()
+	if p.CatchupWindow == 0 {
+		catchup = "1y (default)"
+	}
+	return overlap, catchup
 }
 
 func describeSpec(s *client.ScheduleSpec) string {

@@ -38,8 +38,10 @@ func (t *Table) fields(rec Record, dst []json.RawMessage) ([]json.RawMessage, er
 
 // Values converts a record into the table's API columns, in column order,
 // appended to dst. A field whose value has an unexpected type is stored as
-// NULL (its value stays in _raw) and reported in problems; a record without
-// its identity is an error, as it cannot be stored.
+// NULL (its value stays in _raw) and reported in problems, each naming the
+// table, the record's id and the field (`calls: record id 8: field
+// "duration": ...`); a record without its identity is an error, as it
+// cannot be stored.
 func (t *Table) Values(rec Record, dst []any) (_ []any, problems []error, err error) {
 	var buf [64]json.RawMessage
 	f, err := t.fields(rec, buf[:0])
@@ -52,7 +54,7 @@ func (t *Table) Values(rec Record, dst []any) (_ []any, problems []error, err er
 			if c.Type == IntKey || c.Type == TextKey {
 				return dst, problems, fmt.Errorf("%s: %w", t.Name, cerr)
 			}
-			problems = append(problems, fmt.Errorf("%s: %w", t.Name, cerr))
+			problems = append(problems, fmt.Errorf("%s: %s: %w", t.Name, t.recordName(f), cerr))
 			v, _ = c.Convert(nil)
 		}
 		dst = append(dst, v)
@@ -92,4 +94,18 @@ func (t *Table) Derive(parent Record) ([]Record, error) {
 		return nil, fmt.Errorf("%s: field %q of %s: %w", t.Name, t.Nested, t.Parent, err)
 	}
 	return out, nil
+}
+
+// recordName names a record by its identity column ("record id 8",
+// "record agent_id 12"), or "record" when the table has none (the
+// single-object statistics).
+func (t *Table) recordName(fields []json.RawMessage) string {
+	for i, c := range t.Columns {
+		if c.Type == IntKey || c.Type == TextKey {
+			if v, err := scalarText(fields[i]); err == nil && v != "" {
+				return fmt.Sprintf("record %s %s", c.Name, v)
+			}
+		}
+	}
+	return "record"
 }

@@ -20,7 +20,8 @@ import (
 // SyncInput is a sync's request, readable as is in the web UI. It carries
 // no secrets.
 type SyncInput struct {
-	// Tables to sync; empty means all 13.
+	// Tables to sync; empty means all 13. The starter and the schedules
+	// send the resolved list (ResolveInput), so the web UI names them.
 	Tables []string `json:"tables,omitempty"`
 	// FullRefresh re-exports calls and call_legs from ZENDESK_START_DATE.
 	FullRefresh bool `json:"full_refresh,omitempty"`
@@ -65,12 +66,15 @@ const ProgressQuery = "progress"
 // TableProgress is one table's state in the progress query.
 type TableProgress struct {
 	Table  string                  `json:"table"`
-	State  string                  `json:"state"` // running, waiting, done, skipped, failed, cancelled
+	State  string                  `json:"state"` // waiting, running, done, skipped, failed, cancelled
 	Result *activities.TableResult `json:"result,omitempty"`
 	Error  string                  `json:"error,omitempty"`
 	// WaitingFor is the workflow id of the sync this one waits for, while
 	// State is waiting.
 	WaitingFor string `json:"waiting_for,omitempty"`
+	// ExportFrom is where a running export began (exports only; known
+	// once its lease is held).
+	ExportFrom *time.Time `json:"export_from,omitempty"`
 }
 
 // Change ids of workflow.GetVersion: a running sync replays its history on
@@ -83,6 +87,10 @@ const (
 	// versionLeaseHolder: a held table names the holding sync (a local
 	// activity asks), and IfRunning wait and fail exist.
 	versionLeaseHolder = "lease-holder"
+	// exportStartChange adds a local activity per export (ExportStart)
+	// before its SyncTable, to name the export's start in its summary.
+	exportStartChange  = "export-start-in-summary"
+	exportStartVersion = 1
 )
 
 // Sync runs one activity per source table, all at once: the worker's shared
@@ -101,9 +109,20 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	progress := map[string]*TableProgress{}
 	for _, s := range sources {
 		for _, t := range s.Family() {
-			progress[t.Name] = &TableProgress{Table: t.Name, State: "running"}
+			progress[t.Name] = &TableProgress{Table: t.Name, State: StateWaiting}
 		}
 	}
+	// The current details are rebuilt on every change of a table's state
+	// (details.go: they add nothing to the history).
+	showProgress := func() { workflow.SetCurrentDetails(ctx, renderDetails(progress)) }
+	showProgress()
+	setState := func(s *tables.Table, state string, from *time.Time) {
+		for _, t := range s.Family() {
+			progress[t.Name].State, progress[t.Name].ExportFrom = state, from
+		}
+		showProgress()
+	}
+	exportStart := workflow.GetVersion(ctx, exportStartChange, workflow.DefaultVersion, exportStartVersion)
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() ([]TableProgress, error) {
 		out := make([]TableProgress, 0, len(progress))
 		for _, p := range progress {
@@ -173,6 +192,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
 				Reason: msg})
 		}
+		showProgress()
 	}
 	fail := func(s *tables.Table, msg string, partial *activities.SyncTableResult) { end(s, "failed", msg, partial) }
 	record := func(r activities.SyncTableResult) {
@@ -238,6 +258,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			}
 			return res, temporal.NewNonRetryableApplicationError(msg, "sync_running", nil, res)
 		}
+		showProgress()
 	}
 
 	// One coroutine per source; each records its outcome as soon as it
@@ -255,14 +276,12 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				// the table; Temporal refuses a second while one runs.
 				release, holder, err := leases.take(ctx, s, in.IfRunning, func(h string) {
 					for _, t := range s.Family() {
-						progress[t.Name].State, progress[t.Name].WaitingFor = "waiting", h
+						progress[t.Name].State, progress[t.Name].WaitingFor = StateWaiting, h
 					}
+					showProgress()
 				})
 				for _, t := range s.Family() {
 					progress[t.Name].WaitingFor = ""
-					if progress[t.Name].State == "waiting" {
-						progress[t.Name].State = "running"
-					}
 				}
 				switch {
 				case err != nil:
@@ -275,8 +294,15 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				defer release()
 				actx = exportCtx
 			}
+			sin := activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh}
+			var from *time.Time
+			if s.Kind == tables.Export && exportStart >= exportStartVersion {
+				from = exportFrom(ctx, sin)
+			}
+			setState(s, StateRunning, from)
+			actx = withSummary(actx, activitySummary(s, in.FullRefresh, from))
 			var r activities.SyncTableResult
-			if err := workflow.ExecuteActivity(actx, a.SyncTable, activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh}).Get(ctx, &r); err != nil {
+			if err := workflow.ExecuteActivity(actx, a.SyncTable, sin).Get(ctx, &r); err != nil {
 				ended(s, err)
 				return
 			}
@@ -310,6 +336,7 @@ func recordRuns(ctx workflow.Context, cleanCancel bool, runs []warehouse.Run) er
 	rctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
+		Summary:             fmt.Sprintf("sync_runs: record what %d tables did", len(runs)),
 	})
 	var a *activities.Activities
 	return workflow.ExecuteActivity(rctx, a.RecordRuns, runs).Get(ctx, nil)

@@ -33,6 +33,7 @@ func newEnvRuns(t *testing.T) (*testsuite.TestWorkflowEnvironment, *[]warehouse.
 	env.RegisterActivity(&activities.Activities{})
 	var a *activities.Activities
 	var runs []warehouse.Run
+	env.OnActivity(a.ExportStart, mock.Anything, mock.Anything).Return(exportStart, nil).Maybe()
 	env.OnActivity(a.RecordRuns, mock.Anything, mock.Anything).Return(func(_ context.Context, r []warehouse.Run) error {
 		runs = append(runs, r...)
 		return nil
