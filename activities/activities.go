@@ -96,6 +96,30 @@ func (a *Activities) log() *slog.Logger {
 	return slog.Default()
 }
 
+// exportStart is where an export begins before any heartbeat is taken into
+// account: the stored cursor, or ZENDESK_START_DATE on the first export or
+// a full refresh; resumed says it continues earlier work.
+func (a *Activities) exportStart(stored warehouse.Cursor, found, fullRefresh bool, syncID string) (start zendesk.ExportCursor, resumed bool) {
+	start = zendesk.ExportCursor{StartTime: a.StartDate.Unix()}
+	switch {
+	case found && stored.SyncID == syncID:
+		// This run already made progress (an earlier attempt): resume it,
+		// even on a full refresh.
+		start.StartTime = stored.Cursor.Unix()
+	case found && !fullRefresh:
+		start.StartTime = stored.Cursor.Unix()
+	}
+	return start, found && (stored.SyncID == syncID || !fullRefresh)
+}
+
+// exportStartLimit is the latest start_time an export may ask for now (Unix
+// seconds): a cursor is never later than a request's time minus the export
+// lag; one that is (written by an older release, or a clock that jumped)
+// would skip what was changed since, so it is moved back.
+func (a *Activities) exportStartLimit() int64 {
+	return time.Now().Add(-a.Zendesk.ExportLag()).Unix()
+}
+
 // syncExport reads calls or legs from their cursor. The cursor is stored in
 // ClickHouse after each page's rows are, so a crash loses at most a page of
 // work; a retried attempt resumes from the later of that cursor and its
@@ -107,24 +131,12 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 	if err != nil {
 		return err
 	}
-	start := zendesk.ExportCursor{StartTime: a.StartDate.Unix()}
-	switch {
-	case found && stored.SyncID == syncID:
-		// This run already made progress (an earlier attempt): resume it,
-		// even on a full refresh.
-		start.StartTime = stored.Cursor.Unix()
-	case found && !fullRefresh:
-		start.StartTime = stored.Cursor.Unix()
-	}
-	resumed := found && (stored.SyncID == syncID || !fullRefresh)
+	start, resumed := a.exportStart(stored, found, fullRefresh, syncID)
 	if hb := run.cp; hb.StartTime > start.StartTime {
 		start = zendesk.ExportCursor{StartTime: hb.StartTime, URL: hb.ExportURL}
 		resumed = true
 	}
-	// A cursor is never later than a request's time minus the export lag;
-	// one that is (written by an older release, or a clock that jumped)
-	// would skip what was changed since, so it is moved back.
-	if limit := time.Now().Add(-a.Zendesk.ExportLag()).Unix(); start.StartTime > limit {
+	if limit := a.exportStartLimit(); start.StartTime > limit {
 		if resumed {
 			run.warn(fmt.Sprintf("the stored cursor %s was later than now minus ZENDESK_EXPORT_LAG; re-reading from %s",
 				start.Time().Format(time.RFC3339), time.Unix(limit, 0).UTC().Format(time.RFC3339)))

@@ -210,6 +210,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
 				Reason: tr.Reason, Warnings: tr.Warnings, Notes: tr.Notes})
 		}
+		showProgress()
 	}
 	// ended handles an activity's error: cancelled, or failed with the
 	// figures of what it stored before it failed.
@@ -258,7 +259,6 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			}
 			return res, temporal.NewNonRetryableApplicationError(msg, "sync_running", nil, res)
 		}
-		showProgress()
 	}
 
 	// One coroutine per source; each records its outcome as soon as it
