@@ -29,12 +29,13 @@ const usage = `usage: starter <command> [flags]
 
 commands:
   sync [--tables t1,t2,...] [--full-refresh] [--wait]
-        start one sync of the named tables (all 13 by default)
+        start one sync of the named tables (all 14 by default)
   status
         the latest sync of every table, from the sync_runs table in ClickHouse
-  schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|all]
-        the Temporal schedules: incremental (calls, call_legs, statistics; SCHEDULE_INCREMENTAL,
-        default every 15m) and snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h)
+  schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|stats|all]
+        the Temporal schedules: incremental (calls, call_legs; SCHEDULE_INCREMENTAL, default
+        every 15m), snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h) and stats
+        (the four statistics tables; SCHEDULE_STATS, default 5m)
 
 settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS;
 status reads CLICKHOUSE_ADDR, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD
@@ -75,7 +76,7 @@ type usageError struct{ error }
 
 func syncCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	names := fs.String("tables", "", "comma-separated tables to sync (default: all 13)")
+	names := fs.String("tables", "", "comma-separated tables to sync (default: all 14)")
 	full := fs.Bool("full-refresh", false, "re-export calls and call_legs from ZENDESK_START_DATE")
 	wait := fs.Bool("wait", false, "wait for the sync to finish and print a summary")
 	if err := fs.Parse(args); err != nil {

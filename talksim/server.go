@@ -18,6 +18,7 @@ import (
 type Sim struct {
 	cfg       Config
 	startUnix int64
+	tl        *timeline // nil: the flat sequence
 	forbidden map[string]bool
 
 	mu        sync.RWMutex
@@ -63,7 +64,12 @@ func New(cfg Config) *Sim {
 	for p := range cfg.PhoneNumbers {
 		s.phoneNums = append(s.phoneNums, phoneNumber(p))
 	}
+	if cfg.Realistic != nil {
+		s.tl = newTimeline(*cfg.Realistic, cfg.Start, int64(cfg.Calls))
+		s.startUnix = min(s.startUnix, s.tl.first()) // legs are walked from startUnix
+	}
 	s.buildEntities()
+	s.buildLines()
 	return s
 }
 

@@ -20,7 +20,7 @@ import (
 // SyncInput is a sync's request, readable as is in the web UI. It carries
 // no secrets.
 type SyncInput struct {
-	// Tables to sync; empty means all 13.
+	// Tables to sync; empty means all 14.
 	Tables []string `json:"tables,omitempty"`
 	// FullRefresh re-exports calls and call_legs from ZENDESK_START_DATE.
 	FullRefresh bool `json:"full_refresh,omitempty"`
