@@ -33,12 +33,12 @@ FROM agent_daily
 WHERE day = (SELECT day FROM service_level_daily ORDER BY offered DESC LIMIT 1)
 ORDER BY legs_accepted DESC, name LIMIT 8`},
 	{"IVR paths over the four weeks (ivr_paths_daily)", `
-SELECT ivr_action, ivr_destination_group_name, sum(calls) AS calls, sum(abandoned_in_ivr) AS abandoned_in_ivr,
-       round(sum(total_ivr_time_spent) / sum(calls), 1) AS avg_ivr_seconds
-FROM ivr_paths_daily GROUP BY ivr_action, ivr_destination_group_name ORDER BY calls DESC LIMIT 8`},
+SELECT ivr_action, ivr_destination_group_name, sum(calls) AS ivr_calls, sum(abandoned_in_ivr) AS abandoned_there,
+       round(sum(total_ivr_time_spent) / ivr_calls, 1) AS avg_ivr_seconds
+FROM ivr_paths_daily GROUP BY ivr_action, ivr_destination_group_name ORDER BY ivr_calls DESC LIMIT 8`},
 	{"Calls per line (calls_by_line_daily, names from lines and phone_numbers)", `
-SELECT line_name, line_type, sum(calls) AS calls, sumIf(calls, direction = 'inbound') AS inbound
-FROM calls_by_line_daily GROUP BY line_name, line_type ORDER BY calls DESC`},
+SELECT line_name, line_type, sum(calls) AS all_calls, sumIf(calls, direction = 'inbound') AS inbound
+FROM calls_by_line_daily GROUP BY line_name, line_type ORDER BY all_calls DESC`},
 	{"Busiest agents in the latest snapshot (agents_latest)", `
 SELECT name, agent_state, calls_accepted, calls_offered, accept_rate, online_time
 FROM agents_latest ORDER BY calls_accepted DESC, name LIMIT 5`},

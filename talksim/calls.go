@@ -379,6 +379,11 @@ const (
 // legKind is computed on its own so that leg 1 can know whether leg 2 took a
 // transfer away from it.
 func (s *Sim) legKind(c *callData, k int) int {
+	if noAgent, rang := s.reachedNoAgent(c, k); noAgent && !rang {
+		return legExternal
+	} else if rang {
+		return legAgent
+	}
 	switch k {
 	case 0:
 		return legCustomer

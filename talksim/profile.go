@@ -14,7 +14,8 @@ import (
 //   - weekdays carry most of the traffic, Saturdays a quarter, Sundays less;
 //   - within a day, a morning ramp, a peak around 10:00, a lunch dip at
 //     12:00-14:00, a second peak, and a trickle at night;
-//   - calls outside business hours (OpenHour-CloseHour on weekdays) are
+//   - calls outside business hours (OpenHour-CloseHour on weekdays,
+//     shorter on Saturdays, closed on Sundays) are
 //     marked outside_business_hours and mostly end in voicemail, a callback
 //     request or an abandon in the IVR or in voicemail;
 //   - the busier the hour, the longer callers wait and the more of them
@@ -144,11 +145,30 @@ func (tl *timeline) firstIndex(t, n int64) int64 {
 }
 
 // open reports whether a call started at unix time t is within business
-// hours.
+// hours: OpenHour to CloseHour on weekdays, OpenHour+1 to CloseHour-4 on
+// Saturdays, closed on Sundays.
 func (tl *timeline) open(t int64) bool {
 	lt := time.Unix(t, 0).In(tl.p.Location)
-	wd := lt.Weekday()
-	return wd != time.Saturday && wd != time.Sunday && lt.Hour() >= tl.p.OpenHour && lt.Hour() < tl.p.CloseHour
+	switch lt.Weekday() {
+	case time.Sunday:
+		return false
+	case time.Saturday:
+		return lt.Hour() >= tl.p.OpenHour+1 && lt.Hour() < tl.p.CloseHour-4
+	}
+	return lt.Hour() >= tl.p.OpenHour && lt.Hour() < tl.p.CloseHour
+}
+
+// reachedNoAgent reports, in the realistic profile, an inbound call that
+// ended before any agent was offered it (abandoned in the IVR or queue,
+// voicemail, callback, failed). Its legs after the customer's are then
+// mostly failed external legs rather than missed agent legs, so agents'
+// accept rates stay what a call centre sees; a quarter still rang an agent
+// who missed it.
+func (s *Sim) reachedNoAgent(c *callData, k int) (noAgent, rang bool) {
+	if s.tl == nil || !c.inbound || c.answered || c.status == "missed" || c.status == "declined" || k == 0 {
+		return false, false
+	}
+	return true, k == 1 && hash4(s.cfg.Seed, streamLeg, uint64(c.idx), 300)%4 == 0
 }
 
 // loadAt is the relative load of the slot whose calls are first updated
@@ -175,13 +195,13 @@ func (tl *timeline) inboundWeights(created int64, load float64) []int {
 		return afterHoursWeights
 	}
 	l := int(load * 10)
-	return []int{76 - 2*l, 3 + l, 2, 1, 1, 3, 2 + l/2, 4, 1, 1}
+	return []int{84 - l, 2 + l/2, 2, 1, 1, 3, 1 + l/4, 3, 1, 1}
 }
 
 // wait draws the queue wait of an inbound call with status st in a slot of
 // the given load: roughly exponential, its mean growing with the load.
 func (tl *timeline) wait(r *rng, st string, load float64) int {
-	mean := 4 + 16*load
+	mean := 2 + 8*load
 	exp := func(m float64) int {
 		u := float64(r.next()>>11) / (1 << 53)
 		return int(math.Min(-m*math.Log(1-u), 900))

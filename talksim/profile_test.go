@@ -57,7 +57,8 @@ func TestRealisticShape(t *testing.T) {
 		inbound++
 		st, _ := c["completion_status"].(string)
 		status[st]++
-		open := at.Weekday() != time.Saturday && at.Weekday() != time.Sunday && at.Hour() >= 8 && at.Hour() < 18
+		open := at.Weekday() != time.Saturday && at.Weekday() != time.Sunday && at.Hour() >= 8 && at.Hour() < 18 ||
+			at.Weekday() == time.Saturday && at.Hour() >= 9 && at.Hour() < 14
 		if !open {
 			outside++
 		}
@@ -107,15 +108,22 @@ func TestRealisticShape(t *testing.T) {
 	if callbacks == 0 || shortAbandons == 0 {
 		t.Errorf("callbacks %d, short abandons %d", callbacks, shortAbandons)
 	}
-	if sl := float64(within20) / float64(answered); sl < 0.5 || sl > 0.97 {
+	if sl := float64(within20) / float64(answered); sl < 0.6 || sl > 0.95 {
 		t.Errorf("business-hours share answered within 20 s %.3f: implausible", sl)
 	}
 	legs, _, _ := syncAll(t, s, "legs", 0)
 	legStatus := map[string]int{}
 	consults := 0
+	var agentLegs, accepted float64
 	for _, l := range legs {
 		st, _ := l["completion_status"].(string)
 		legStatus[st]++
+		if l["type"] == "agent" {
+			agentLegs++
+			if st == "completed" || st == "agent_transferred_away" {
+				accepted++
+			}
+		}
 		if l["consultation_time"] != nil {
 			consults++
 		}
@@ -127,6 +135,9 @@ func TestRealisticShape(t *testing.T) {
 	}
 	if consults == 0 {
 		t.Error("no consultation legs")
+	}
+	if r := accepted / agentLegs; r < 0.8 || r > 0.98 {
+		t.Errorf("agents accepted %.3f of their legs: implausible", r)
 	}
 	// Agents work their shifts in New York: offline at 03:00, mostly
 	// somewhere else at 11:00 on a weekday.
