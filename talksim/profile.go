@@ -49,8 +49,8 @@ func RealisticConfig() Config {
 
 // hourWeight is the relative traffic of each local hour of a weekday.
 var hourWeight = [24]float64{
-	0.02, 0.01, 0.01, 0.01, 0.02, 0.04, 0.10, 0.30, 0.75, 1.00, 1.00, 0.90,
-	0.55, 0.60, 0.90, 0.95, 0.85, 0.60, 0.25, 0.12, 0.08, 0.06, 0.04, 0.03,
+	0.02, 0.01, 0.01, 0.01, 0.02, 0.04, 0.08, 0.20, 0.75, 1.00, 1.00, 0.90,
+	0.55, 0.60, 0.90, 0.95, 0.85, 0.60, 0.15, 0.08, 0.05, 0.04, 0.03, 0.02,
 }
 
 // dayWeight is the relative traffic of each weekday (Sunday first).
@@ -195,13 +195,13 @@ func (tl *timeline) inboundWeights(created int64, load float64) []int {
 		return afterHoursWeights
 	}
 	l := int(load * 10)
-	return []int{84 - l, 2 + l/2, 2, 1, 1, 3, 1 + l/4, 3, 1, 1}
+	return []int{88 - l, 2 + l/2, 2, 1, 1, 3, 1 + l/4, 3, 1, 1}
 }
 
 // wait draws the queue wait of an inbound call with status st in a slot of
 // the given load: roughly exponential, its mean growing with the load.
 func (tl *timeline) wait(r *rng, st string, load float64) int {
-	mean := 2 + 8*load
+	mean := 1 + 5*load
 	exp := func(m float64) int {
 		u := float64(r.next()>>11) / (1 << 53)
 		return int(math.Min(-m*math.Log(1-u), 900))
