@@ -36,7 +36,7 @@ func TestSchedules(t *testing.T) {
 	if !strings.Contains(stats, "every 5m0s") || !strings.Contains(stats, "account_overview,agents_activity,agents_overview,current_queue_activity") || strings.Contains(stats, "calls") {
 		t.Errorf("stats schedule: %q", stats)
 	}
-	if !strings.Contains(snap, "every 24h0m0s") || !strings.Contains(snap, "addresses,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,phone_numbers") {
+	if !strings.Contains(snap, "every 24h0m0s") || !strings.Contains(snap, "addresses,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,lines,phone_numbers") {
 		t.Errorf("snapshot schedule: %q", snap)
 	}
 	c := e.client()
