@@ -3,6 +3,7 @@
 //
 //	go run ./bench [--volumes 10000,100000,1000000] [--legs 3] [--repeat 1]
 //	               [--flush-rows 0] [--latency 0] [--keep] [--json FILE]
+//	               [--realistic] [--views]
 //	go run ./bench --real-limits [--real-calls 6000] [--real-rpm 10]
 //
 // Per volume it starts a fresh simulator without rate limits; then, per
@@ -56,6 +57,7 @@ type runResult struct {
 	CHEvents              map[string]uint64
 	FinalCalls, FinalLegs uint64
 	CountsOK              bool
+	Views                 []viewTiming `json:",omitempty"` // --views
 }
 
 var chEventNames = []string{"InsertQuery", "InsertedRows", "MergedRows", "MergesTimeMilliseconds"}
@@ -100,7 +102,7 @@ func run(ctx context.Context, ch config.ClickHouse) error {
 		return err
 	}
 	var all []runResult
-	defer func() { printTables(all) }()
+	defer func() { printTables(all); printViews(all) }()
 	for _, v := range strings.Split(*volumes, ",") {
 		calls, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || calls <= 0 {
@@ -158,6 +160,13 @@ func runVolume(ctx context.Context, ch config.ClickHouse, calls, legs, repeat, f
 		}
 		logf("sync %.2fs, peak RSS %.1f MB (by tenth of the run: %s), FINAL calls %d legs %d, ClickHouse %v",
 			r.Sync.Wall.Seconds(), kbMB(r.Sync.VmHWMKB), rssTenths(r.Sync.RSSMB), r.FinalCalls, r.FinalLegs, r.CHEvents)
+		if *viewsFlag {
+			views, err := timeViews(ctx, db)
+			(*all)[len(*all)-1].Views = views
+			if err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

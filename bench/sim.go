@@ -37,6 +37,9 @@ var simLatency time.Duration
 // of 0 mean no rate limits.
 func startSim(calls, legs, exportRPM, accountRPM int) (*simServer, error) {
 	cfg := talksim.DefaultConfig()
+	if *realisticFlag {
+		cfg = talksim.RealisticConfig()
+	}
 	cfg.Calls, cfg.LegsPerCall, cfg.Start = calls, legs, simStart
 	cfg.Email, cfg.APIToken = benchEmail, benchToken
 	cfg.ExportRPM, cfg.AccountRPM = exportRPM, accountRPM

@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	// The analytics zone must resolve on hosts without a zoneinfo
+	// database: Go's embedded copy backs time.LoadLocation.
+	_ "time/tzdata"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -46,6 +49,10 @@ type ClickHouse struct {
 	// PasswordFile holds the password instead (Docker/Kubernetes secrets).
 	PasswordFile string `env:"CLICKHOUSE_PASSWORD_FILE"`
 	TLS          ClickHouseTLS
+	// AnalyticsTimezone is the IANA zone (e.g. America/New_York) in which
+	// the analytics views take days and hours; empty means UTC. Changing it
+	// re-creates the views at the worker's next start.
+	AnalyticsTimezone string `env:"ANALYTICS_TIMEZONE" envDefault:"UTC"`
 }
 
 // Temporal is where workflows run.
@@ -63,12 +70,15 @@ type Temporal struct {
 	Security TemporalTLS
 }
 
-// Schedules are the specs of the two Temporal schedules `starter schedule
+// Schedules are the specs of the three Temporal schedules `starter schedule
 // apply` manages. A spec is a Go duration ("15m": an interval) or a cron
 // expression ("0 3 * * *", UTC).
 type Schedules struct {
-	Incremental   string        `env:"SCHEDULE_INCREMENTAL" envDefault:"15m"`
-	Snapshot      string        `env:"SCHEDULE_SNAPSHOT" envDefault:"24h"`
+	Incremental string `env:"SCHEDULE_INCREMENTAL" envDefault:"15m"`
+	Snapshot    string `env:"SCHEDULE_SNAPSHOT" envDefault:"24h"`
+	// Stats syncs only the four statistics tables: its interval is the
+	// resolution of the queue and agent-state time series.
+	Stats         string        `env:"SCHEDULE_STATS" envDefault:"5m"`
 	CatchupWindow time.Duration `env:"SCHEDULE_CATCHUP_WINDOW" envDefault:"1h"`
 }
 
@@ -79,7 +89,7 @@ func LoadSchedules() (Schedules, error) {
 		return s, explain(err)
 	}
 	var errs []error
-	for name, spec := range map[string]string{"SCHEDULE_INCREMENTAL": s.Incremental, "SCHEDULE_SNAPSHOT": s.Snapshot} {
+	for name, spec := range map[string]string{"SCHEDULE_INCREMENTAL": s.Incremental, "SCHEDULE_SNAPSHOT": s.Snapshot, "SCHEDULE_STATS": s.Stats} {
 		if d, err := time.ParseDuration(spec); err == nil && d < time.Minute {
 			errs = append(errs, fmt.Errorf("%s: an interval of at least 1m, or a cron expression", name))
 		} else if err != nil && len(strings.Fields(spec)) != 5 && !strings.HasPrefix(spec, "@") {
@@ -224,7 +234,29 @@ func (c ClickHouse) validate() error {
 	if c.Database == "" || strings.ContainsAny(c.Database, " `.;'\"") {
 		errs = append(errs, errors.New("CLICKHOUSE_DATABASE must be a plain database name"))
 	}
+	if err := CheckTimezone(c.AnalyticsTimezone); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// CheckTimezone accepts "" (UTC) or an IANA zone name Go knows (from the
+// system's zoneinfo or the embedded copy); the error names
+// ANALYTICS_TIMEZONE, never the value. Names are also limited to the
+// characters IANA uses, since they are written into view definitions.
+func CheckTimezone(name string) error {
+	if name == "" {
+		return nil
+	}
+	for _, r := range name {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("/_-+", r)) {
+			return errors.New("ANALYTICS_TIMEZONE must be an IANA time zone name, e.g. UTC or America/New_York")
+		}
+	}
+	if _, err := time.LoadLocation(name); err != nil || name == "Local" {
+		return errors.New("ANALYTICS_TIMEZONE is not a known IANA time zone (e.g. UTC, Europe/Paris, America/New_York)")
+	}
+	return nil
 }
 
 // String describes the connection without the password.

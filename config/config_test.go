@@ -33,6 +33,13 @@ func TestWorkerSettings(t *testing.T) {
 		w.Zendesk.ExportLag != 5*time.Minute {
 		t.Fatalf("defaults %+v", w)
 	}
+	if w.ClickHouse.AnalyticsTimezone != "UTC" {
+		t.Fatalf("ANALYTICS_TIMEZONE default %q", w.ClickHouse.AnalyticsTimezone)
+	}
+	setenv(t, map[string]string{"ANALYTICS_TIMEZONE": "America/New_York"})
+	if w, err := LoadWorker(now); err != nil || w.ClickHouse.AnalyticsTimezone != "America/New_York" {
+		t.Fatalf("ANALYTICS_TIMEZONE=America/New_York: %v %q", err, w.ClickHouse.AnalyticsTimezone)
+	}
 	if s := w.Zendesk.String() + w.ClickHouse.String(); strings.Contains(s, "secret-tok") {
 		t.Fatalf("String leaks the token: %s", s)
 	}
@@ -54,6 +61,9 @@ func TestWorkerSettings(t *testing.T) {
 		{map[string]string{"ZENDESK_EXPORT_LAG": "30s"}, "ZENDESK_EXPORT_LAG must be at least 1m"},
 		{map[string]string{"CLICKHOUSE_ADDR": "nohost"}, "CLICKHOUSE_ADDR"},
 		{map[string]string{"TEMPORAL_ADDRESS": "x"}, "TEMPORAL_ADDRESS"},
+		{map[string]string{"ANALYTICS_TIMEZONE": "Mars/Olympus_Mons"}, "ANALYTICS_TIMEZONE is not a known IANA time zone"},
+		{map[string]string{"ANALYTICS_TIMEZONE": "UTC'; DROP"}, "ANALYTICS_TIMEZONE must be an IANA time zone name"},
+		{map[string]string{"ANALYTICS_TIMEZONE": "Local"}, "ANALYTICS_TIMEZONE"},
 	} {
 		setenv(t, c.env)
 		_, err := LoadWorker(now)

@@ -18,16 +18,27 @@ UNION ALL SELECT 'call_legs', count() FROM call_legs_live
 UNION ALL SELECT 'greetings', count() FROM greetings_live
 UNION ALL SELECT 'ivr_routes', count() FROM ivr_routes_live
 UNION ALL SELECT 'phone_numbers', count() FROM phone_numbers_live`},
-	{"Calls per hour (calls_hourly)", `
-SELECT hour, sum(calls) AS all_calls, sumIf(calls, direction = 'inbound') AS inbound,
-       sumIf(calls, direction = 'outbound') AS outbound
-FROM calls_hourly GROUP BY hour ORDER BY hour`},
-	{"What became of inbound calls (call_outcomes_daily)", `
-SELECT day, inbound_calls, completion_rate, abandonment_rate, voicemail_rate, callback_rate
-FROM call_outcomes_daily ORDER BY day`},
-	{"Average wait, talk, hold and wrap-up in seconds (call_times_daily)", `
-SELECT day, direction, calls, answered_calls, avg_wait_time, avg_talk_time, avg_hold_time, avg_wrap_up_time
-FROM call_times_daily ORDER BY day, direction`},
+	{"Service level by day, New York days (service_level_daily; SL = answered within 20 s / (offered - short abandons))", `
+SELECT day, toDayOfWeek(day) AS dow, offered, answered, answered_within_20s, abandoned, short_abandoned,
+       service_level_20s, service_level_30s, average_speed_of_answer, longest_wait_time
+FROM service_level_daily ORDER BY day`},
+	{"Where callers gave up, by day (abandonment_daily)", `
+SELECT day, inbound_calls, abandoned_in_ivr, abandoned_in_queue, abandoned_in_voicemail, abandoned_on_hold,
+       abandonment_rate, callbacks_requested, callbacks_from_queue, callbacks_from_web_widget
+FROM abandonment_daily ORDER BY day`},
+	{"Agent day: the busiest day's agents (agent_daily; leg times, never added to call times)", `
+SELECT day, name, legs_offered, legs_accepted, legs_missed, legs_declined, transfers_started, consultations,
+       average_handle_time, accept_rate
+FROM agent_daily
+WHERE day = (SELECT day FROM service_level_daily ORDER BY offered DESC LIMIT 1)
+ORDER BY legs_accepted DESC, name LIMIT 8`},
+	{"IVR paths over the four weeks (ivr_paths_daily)", `
+SELECT ivr_action, ivr_destination_group_name, sum(calls) AS ivr_calls, sum(abandoned_in_ivr) AS abandoned_there,
+       round(sum(total_ivr_time_spent) / ivr_calls, 1) AS avg_ivr_seconds
+FROM ivr_paths_daily GROUP BY ivr_action, ivr_destination_group_name ORDER BY ivr_calls DESC LIMIT 8`},
+	{"Calls per line (calls_by_line_daily, names from lines and phone_numbers)", `
+SELECT line_name, line_type, sum(calls) AS all_calls, sumIf(calls, direction = 'inbound') AS inbound
+FROM calls_by_line_daily GROUP BY line_name, line_type ORDER BY all_calls DESC`},
 	{"Busiest agents in the latest snapshot (agents_latest)", `
 SELECT name, agent_state, calls_accepted, calls_offered, accept_rate, online_time
 FROM agents_latest ORDER BY calls_accepted DESC, name LIMIT 5`},

@@ -3,7 +3,7 @@
 // Zendesk Talk simulator and the worker; then one full sync through the
 // starter, and a few analytics queries printed from the warehouse.
 //
-//	go run ./demo [--calls 10000] [--keep]
+//	go run ./demo [--calls 20000] [--keep]
 package main
 
 import (
@@ -33,10 +33,13 @@ const (
 	demoClientID     = "talkwarehouse-demo"
 	demoClientSecret = "demo-client-secret"
 	demoStart        = "2024-01-01T00:00:00Z"
+	// demoTimezone is the simulated call centre's zone (the default of
+	// talksim.Realistic), so days and hours in the views are its own.
+	demoTimezone = "America/New_York"
 )
 
 func main() {
-	calls := flag.Int("calls", 10000, "calls in the simulated account (3 legs each)")
+	calls := flag.Int("calls", 20000, "calls in the simulated account, over four weeks (3 legs each)")
 	keep := flag.Bool("keep", false, "keep everything running after the sync (web UI, simulator) until Ctrl-C")
 	flag.Parse()
 	if err := run(*calls, *keep); err != nil {
@@ -102,7 +105,8 @@ func run(calls int, keep bool) error {
 	stops = append(stops, temporal.Stop)
 	step("Temporal devserver on %s, web UI %s", temporal.Frontend, temporal.UI)
 
-	simCfg := talksim.DefaultConfig()
+	// Four weeks of a New York call centre, read in New York days.
+	simCfg := talksim.RealisticConfig()
 	simCfg.Calls = calls
 	simCfg.OAuthClientID, simCfg.OAuthClientSecret = demoClientID, demoClientSecret
 	simCfg.TokenLifetime = 30 * time.Minute
@@ -115,7 +119,7 @@ func run(calls int, keep bool) error {
 	go srv.Serve(ln)
 	stops = append(stops, func() { srv.Close() })
 	simURL := "http://" + ln.Addr().String()
-	step("Zendesk Talk simulator on %s (%d calls, %d legs)", simURL, calls, sim.Expected()["call_legs"])
+	step("Zendesk Talk simulator on %s (%d calls over four weeks, %d legs)", simURL, calls, sim.Expected()["call_legs"])
 
 	env := []string{
 		"ZENDESK_BASE_URL=" + simURL, "ZENDESK_EMAIL=", "ZENDESK_API_TOKEN=", "ZENDESK_OAUTH_TOKEN=",
@@ -123,7 +127,7 @@ func run(calls int, keep bool) error {
 		"ZENDESK_OAUTH_REFRESH_TOKEN=", "ZENDESK_OAUTH_STATE_FILE=",
 		"ZENDESK_START_DATE=" + demoStart, "ZENDESK_EXPORT_RPM=0", "ZENDESK_RPM=0",
 		"CLICKHOUSE_ADDR=" + ch.Addr, "CLICKHOUSE_DATABASE=" + ch.Database, "CLICKHOUSE_USER=" + ch.User,
-		"CLICKHOUSE_PASSWORD=" + ch.Password,
+		"CLICKHOUSE_PASSWORD=" + ch.Password, "ANALYTICS_TIMEZONE=" + demoTimezone,
 		"TEMPORAL_ADDRESS=" + temporal.Frontend, "TEMPORAL_NAMESPACE=default", "TEMPORAL_TASK_QUEUE=talkwarehouse-demo",
 		"TEMPORAL_UI_ADDRESS=" + temporal.UI,
 	}

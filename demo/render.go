@@ -18,6 +18,9 @@ func render(v any) string {
 		rv = rv.Elem()
 	}
 	if t, ok := rv.Interface().(time.Time); ok {
+		if u := t.UTC(); u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 {
+			return u.Format("2006-01-02") // a Date column
+		}
 		return t.UTC().Format("2006-01-02 15:04")
 	}
 	return fmt.Sprint(rv.Interface())

@@ -37,11 +37,16 @@ func TestDeletionsAndSkippedTables(t *testing.T) {
 	}
 	ivrs := recs("ivrs")
 	ivr := ivrs[0]["id"]
+	lines := recs("lines")
+	digitalLine := lines[len(lines)-1]["id"] // phone numbers come first
+	if lines[len(lines)-1]["line_type"] != "digital" {
+		t.Fatalf("the last line is not digital: %v", lines[len(lines)-1])
+	}
 	menusBefore, routesBefore := e.sim.Expected()["ivr_menus"], e.sim.Expected()["ivr_routes"]
 	for _, d := range []struct {
 		table string
 		id    any
-	}{{"addresses", addr}, {"phone_numbers", phone}, {"greetings", strGreeting}, {"ivrs", ivr}} {
+	}{{"addresses", addr}, {"phone_numbers", phone}, {"greetings", strGreeting}, {"ivrs", ivr}, {"lines", digitalLine}} {
 		if err := e.sim.Delete(d.table, d.id); err != nil {
 			t.Fatalf("delete %s %v: %v", d.table, d.id, err)
 		}
@@ -52,14 +57,17 @@ func TestDeletionsAndSkippedTables(t *testing.T) {
 	out := e.mustSync()
 	e.checkCounts()
 	for q, want := range map[string]uint64{
-		fmt.Sprintf("SELECT count() FROM addresses FINAL WHERE _deleted = 1 AND id = %v", num(addr)):                    1,
-		fmt.Sprintf("SELECT count() FROM phone_numbers FINAL WHERE _deleted = 1 AND id = %v", num(phone)):               1,
-		fmt.Sprintf("SELECT count() FROM greetings FINAL WHERE _deleted = 1 AND id = '%v'", strGreeting):                1,
-		fmt.Sprintf("SELECT count() FROM ivrs FINAL WHERE _deleted = 1 AND id = %v", num(ivr)):                          1,
-		fmt.Sprintf("SELECT count() FROM ivr_menus FINAL WHERE _deleted = 1 AND ivr_id = %v", num(ivr)):                 uint64(menusBefore - e.sim.Expected()["ivr_menus"]),
-		fmt.Sprintf("SELECT count() FROM ivr_routes FINAL WHERE _deleted = 1 AND ivr_id = %v", num(ivr)):                uint64(routesBefore - e.sim.Expected()["ivr_routes"]),
-		"SELECT count() FROM addresses FINAL WHERE _deleted = 1 AND name IS NOT NULL":                                   1, // the tombstone keeps the values
-		"SELECT sum(deleted) FROM sync_runs FINAL WHERE table_name IN ('addresses','phone_numbers','greetings','ivrs')": 4,
+		fmt.Sprintf("SELECT count() FROM addresses FINAL WHERE _deleted = 1 AND id = %v", num(addr)):      1,
+		fmt.Sprintf("SELECT count() FROM phone_numbers FINAL WHERE _deleted = 1 AND id = %v", num(phone)): 1,
+		fmt.Sprintf("SELECT count() FROM greetings FINAL WHERE _deleted = 1 AND id = '%v'", strGreeting):  1,
+		fmt.Sprintf("SELECT count() FROM ivrs FINAL WHERE _deleted = 1 AND id = %v", num(ivr)):            1,
+		fmt.Sprintf("SELECT count() FROM ivr_menus FINAL WHERE _deleted = 1 AND ivr_id = %v", num(ivr)):   uint64(menusBefore - e.sim.Expected()["ivr_menus"]),
+		fmt.Sprintf("SELECT count() FROM ivr_routes FINAL WHERE _deleted = 1 AND ivr_id = %v", num(ivr)):  uint64(routesBefore - e.sim.Expected()["ivr_routes"]),
+		"SELECT count() FROM addresses FINAL WHERE _deleted = 1 AND name IS NOT NULL":                     1, // the tombstone keeps the values
+		// The removed number's line, and a removed digital line.
+		fmt.Sprintf("SELECT count() FROM lines FINAL WHERE _deleted = 1 AND id IN (%v, %v)", num(phone), num(digitalLine)): 2,
+		"SELECT count() FROM lines_live WHERE line_type = 'digital'":                                                       uint64(e.sim.Config().DigitalLines - 1),
+		"SELECT sum(deleted) FROM sync_runs FINAL WHERE table_name IN ('addresses','phone_numbers','greetings','ivrs')":    4,
 	} {
 		if got := e.count(q); got != want {
 			t.Errorf("%s = %d, want %d\n%s", q, got, want, out)

@@ -56,10 +56,10 @@ func TestFailedSyncRerunByReset(t *testing.T) {
 		t.Fatalf("reset run failed: %v\n%s", err, e.worker.Tail(3000))
 	}
 	e.checkCounts()
-	if n := e.count("SELECT count() FROM sync_runs FINAL WHERE status = 'failed'"); n != 13 {
-		t.Errorf("sync_runs has %d failed rows from the first run, want 13", n)
+	if n := e.count("SELECT count() FROM sync_runs FINAL WHERE status = 'failed'"); n != 14 {
+		t.Errorf("sync_runs has %d failed rows from the first run, want 14", n)
 	}
-	if n := e.count("SELECT count() FROM sync_runs FINAL WHERE status = 'success' AND run_id = ?", resp.GetRunId()); n != 13 {
-		t.Errorf("sync_runs has %d successful rows for the reset run, want 13", n)
+	if n := e.count("SELECT count() FROM sync_runs FINAL WHERE status = 'success' AND run_id = ?", resp.GetRunId()); n != 14 {
+		t.Errorf("sync_runs has %d successful rows for the reset run, want 14", n)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-// Applying twice leaves the same two schedules, with their specs from the
+// Applying twice leaves the same three schedules, with their specs from the
 // settings; triggering each completes a sync; pause, unpause and delete do
 // what they say.
 func TestSchedules(t *testing.T) {
@@ -22,22 +22,25 @@ func TestSchedules(t *testing.T) {
 		}
 		return out
 	}
-	if out := run(nil, "apply"); strings.Count(out, "created schedule") != 2 {
+	if out := run(nil, "apply"); strings.Count(out, "created schedule") != 3 {
 		t.Fatalf("first apply:\n%s", out)
 	}
-	if out := run([]string{"SCHEDULE_INCREMENTAL=30m"}, "apply"); strings.Count(out, "updated schedule") != 2 {
+	if out := run([]string{"SCHEDULE_INCREMENTAL=30m"}, "apply"); strings.Count(out, "updated schedule") != 3 {
 		t.Fatalf("second apply:\n%s", out)
 	}
 	list := run(nil, "list")
-	inc, snap := lineOf(list, "talkwarehouse-incremental"), lineOf(list, "talkwarehouse-snapshot")
-	if !strings.Contains(inc, "every 30m0s") || !strings.Contains(inc, "active") || !strings.Contains(inc, "calls,call_legs,account_overview,agents_activity,agents_overview,current_queue_activity") {
+	inc, snap, stats := lineOf(list, "talkwarehouse-incremental"), lineOf(list, "talkwarehouse-snapshot"), lineOf(list, "talkwarehouse-stats")
+	if !strings.Contains(inc, "every 30m0s") || !strings.Contains(inc, "active") || !strings.Contains(inc, "calls,call_legs") || strings.Contains(inc, "agents_activity") {
 		t.Errorf("incremental schedule: %q", inc)
 	}
-	if !strings.Contains(snap, "every 24h0m0s") || !strings.Contains(snap, "addresses,greetings,greeting_categories,ivrs,ivr_menus,ivr_routes,phone_numbers") {
+	if !strings.Contains(stats, "every 5m0s") || !strings.Contains(stats, "account_overview,agents_activity,agents_overview,current_queue_activity") || strings.Contains(stats, "calls") {
+		t.Errorf("stats schedule: %q", stats)
+	}
+	if !strings.Contains(snap, "every 24h0m0s") || !strings.Contains(snap, "addresses,greetings,greeting_categories,ivrs,ivr_menus,ivr_routes,lines,phone_numbers") {
 		t.Errorf("snapshot schedule: %q", snap)
 	}
 	// Overlap policy and catch-up window (SCHEDULE_CATCHUP_WINDOW, 1h).
-	for _, l := range []string{inc, snap} {
+	for _, l := range []string{inc, snap, stats} {
 		if !strings.Contains(l, " skip ") || !strings.Contains(l, " 1h0m0s ") {
 			t.Errorf("schedule line without its overlap policy and catch-up window: %q", l)
 		}
@@ -55,15 +58,16 @@ func TestSchedules(t *testing.T) {
 		}
 		n++
 	}
-	if n != 2 {
-		t.Fatalf("%d schedules after applying twice, want 2", n)
+	if n != 3 {
+		t.Fatalf("%d schedules after applying twice, want 3", n)
 	}
 
 	summaries := map[string]string{
-		"incremental": "Incremental sync of calls, call_legs and 4 statistics tables",
-		"snapshot":    "Snapshot of 7 configuration tables",
+		"incremental": "Incremental sync of calls and call_legs",
+		"snapshot":    "Snapshot of 8 configuration tables",
+		"stats":       "Snapshot of 4 statistics tables",
 	}
-	for _, name := range []string{"incremental", "snapshot"} {
+	for _, name := range []string{"incremental", "snapshot", "stats"} {
 		if out := run(nil, "trigger", name); strings.TrimSpace(out) != "triggered schedule talkwarehouse-"+name {
 			t.Errorf("trigger says %q", out)
 		}
@@ -82,7 +86,7 @@ func TestSchedules(t *testing.T) {
 	}
 	e.checkCounts()
 	if n := e.count("SELECT count() FROM account_overview FINAL"); n != 1 {
-		t.Errorf("account_overview has %d snapshots after the incremental schedule ran", n)
+		t.Errorf("account_overview has %d snapshots after the stats schedule ran", n)
 	}
 
 	run(nil, "pause", "snapshot")
@@ -94,7 +98,7 @@ func TestSchedules(t *testing.T) {
 		t.Errorf("after unpause: %q", l)
 	}
 	run(nil, "delete")
-	if l := run(nil, "list"); strings.Count(l, "not created") != 2 {
+	if l := run(nil, "list"); strings.Count(l, "not created") != 3 {
 		t.Errorf("after delete:\n%s", l)
 	}
 	if _, err := e.starter("schedule", "trigger", "hourly"); exitCode(err) != 2 {

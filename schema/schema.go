@@ -16,11 +16,51 @@ import (
 //go:embed *.sql
 var files embed.FS
 
+// TimezonePlaceholder stands, in a migration's SQL, for the analytics time
+// zone (ANALYTICS_TIMEZONE), quoted as a string literal:
+// toDate(created_at, '{ANALYTICS_TIMEZONE}').
+const TimezonePlaceholder = "{ANALYTICS_TIMEZONE}"
+
 // Migration is one numbered file's statements.
 type Migration struct {
 	Version    uint32
 	Name       string
 	Statements []string
+	// Timezone is set when the statements use TimezonePlaceholder. Such a
+	// migration is applied again whenever the analytics time zone changes,
+	// so every statement must be repeatable (DROP VIEW IF EXISTS, then
+	// CREATE VIEW).
+	Timezone bool
+}
+
+// In returns m with the placeholder replaced by tz ("" means UTC). tz must
+// already be checked (config.CheckTimezone): it is written into the SQL.
+func (m Migration) In(tz string) Migration {
+	if !m.Timezone {
+		return m
+	}
+	if tz == "" {
+		tz = "UTC"
+	}
+	out := m
+	out.Statements = make([]string, len(m.Statements))
+	for i, s := range m.Statements {
+		out.Statements[i] = strings.ReplaceAll(s, TimezonePlaceholder, tz)
+	}
+	return out
+}
+
+// RecordName is the name schema_migrations records for m applied in tz:
+// the file name, plus " ANALYTICS_TIMEZONE=<tz>" for time-zone migrations,
+// so a later change of zone is seen (and recorded) as a pending migration.
+func (m Migration) RecordName(tz string) string {
+	if !m.Timezone {
+		return m.Name
+	}
+	if tz == "" {
+		tz = "UTC"
+	}
+	return m.Name + " ANALYTICS_TIMEZONE=" + tz
 }
 
 // Migrations returns every migration in version order.
@@ -46,7 +86,8 @@ func Migrations() ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Version: uint32(v), Name: strings.TrimSuffix(name, ".sql"), Statements: split(string(body))})
+		out = append(out, Migration{Version: uint32(v), Name: strings.TrimSuffix(name, ".sql"), Statements: split(string(body)),
+			Timezone: strings.Contains(string(body), TimezonePlaceholder)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil

@@ -29,16 +29,17 @@ const usage = `usage: starter <command> [flags]
 
 commands:
   sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running]
-        start one sync of the named tables (all 13 by default); an export another sync is running
+        start one sync of the named tables (all 14 by default); an export another sync is running
         is waited for, then synced (--no-wait-for-running: the sync fails at once, naming that sync)
   status
         the latest sync of every table, from the sync_runs table in ClickHouse
   check
         with the worker's ZENDESK_* settings: obtain a token, make one cheap request per source table,
         print reachable / forbidden (with the reason) / error per table; exit 0 when the credentials work
-  schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|all]
-        the Temporal schedules: incremental (calls, call_legs, statistics; SCHEDULE_INCREMENTAL,
-        default every 15m) and snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h)
+  schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|stats|all]
+        the Temporal schedules: incremental (calls, call_legs; SCHEDULE_INCREMENTAL, default
+        every 15m), snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h) and stats
+        (the four statistics tables; SCHEDULE_STATS, default 5m)
 
 settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS,
 TEMPORAL_TLS, TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE, TEMPORAL_TLS_SERVER_NAME,
@@ -87,7 +88,7 @@ type usageError struct{ error }
 
 func syncCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	names := fs.String("tables", "", "comma-separated tables to sync (default: all 13)")
+	names := fs.String("tables", "", "comma-separated tables to sync (default: all 14)")
 	full := fs.Bool("full-refresh", false, "re-export calls and call_legs from ZENDESK_START_DATE")
 	wait := fs.Bool("wait", false, "wait for the sync to finish and print a summary")
 	noWait := fs.Bool("no-wait-for-running", false, "fail at once, naming the running sync, instead of waiting for a sync that is exporting the same tables")

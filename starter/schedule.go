@@ -23,16 +23,19 @@ import (
 
 // A managed schedule: which tables it syncs and which setting gives its spec.
 type scheduleDef struct {
-	name  string // incremental, snapshot
+	name  string // incremental, snapshot, stats
 	kinds []tables.Kind
 	spec  func(config.Schedules) string
 }
 
 var scheduleDefs = []scheduleDef{
-	// calls and call_legs read what changed; statistics add a snapshot.
-	{"incremental", []tables.Kind{tables.Export, tables.Stats}, func(s config.Schedules) string { return s.Incremental }},
+	// calls and call_legs read what changed.
+	{"incremental", []tables.Kind{tables.Export}, func(s config.Schedules) string { return s.Incremental }},
 	// the configuration tables, re-read whole (and deletions detected).
 	{"snapshot", []tables.Kind{tables.Snapshot}, func(s config.Schedules) string { return s.Snapshot }},
+	// the four statistics, often enough for a time series of queue depth
+	// and agent states (their resolution is this interval).
+	{"stats", []tables.Kind{tables.Stats}, func(s config.Schedules) string { return s.Stats }},
 }
 
 func scheduleID(name string) string { return "talkwarehouse-" + name }
@@ -58,13 +61,13 @@ func specOf(s string) client.ScheduleSpec {
 	return client.ScheduleSpec{CronExpressions: []string{s}}
 }
 
-const scheduleUsage = `usage: starter schedule <apply|list|pause|unpause|trigger|delete> [incremental|snapshot|all]
+const scheduleUsage = `usage: starter schedule <apply|list|pause|unpause|trigger|delete> [incremental|snapshot|stats|all]
 
-  apply     create or update both schedules from SCHEDULE_INCREMENTAL, SCHEDULE_SNAPSHOT
-            and SCHEDULE_CATCHUP_WINDOW (running it again changes nothing)
+  apply     create or update the three schedules from SCHEDULE_INCREMENTAL, SCHEDULE_SNAPSHOT,
+            SCHEDULE_STATS and SCHEDULE_CATCHUP_WINDOW (running it again changes nothing)
   list      the schedules, their specs, state, next and recent runs
   pause, unpause, trigger, delete
-            act on one schedule, or both (all, the default)
+            act on one schedule, or all three (all, the default)
 `
 
 func scheduleCmd(args []string, out io.Writer) error {
@@ -156,14 +159,14 @@ func pickSchedules(args []string) ([]scheduleDef, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown schedule %q: use incremental, snapshot or all", a)
+			return nil, fmt.Errorf("unknown schedule %q: use incremental, snapshot, stats or all", a)
 		}
 	}
 	return out, nil
 }
 
 // applySchedule creates the schedule, or updates it in place (keeping its
-// paused state), so that applying twice leaves the same two schedules.
+// paused state), so that applying twice leaves the same three schedules.
 func applySchedule(ctx context.Context, sc client.ScheduleClient, d scheduleDef, tcfg config.Temporal, scfg config.Schedules, startDate time.Time) (string, error) {
 	spec := specOf(d.spec(scfg))
 	action := scheduleAction(d, tcfg.TaskQueue, startDate)

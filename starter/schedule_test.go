@@ -16,8 +16,9 @@ import (
 func TestScheduleActionsSaySyncWhatTheyDo(t *testing.T) {
 	jan1 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	want := map[string]string{
-		"incremental": "Incremental sync of calls, call_legs and 4 statistics tables",
-		"snapshot":    "Snapshot of 7 configuration tables",
+		"incremental": "Incremental sync of calls and call_legs",
+		"snapshot":    "Snapshot of 8 configuration tables",
+		"stats":       "Snapshot of 4 statistics tables",
 	}
 	for _, d := range scheduleDefs {
 		a := scheduleAction(d, "q", jan1)

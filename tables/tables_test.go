@@ -9,8 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func TestCatalogueHasTheThirteenTables(t *testing.T) {
-	want := "account_overview,addresses,agents_activity,agents_overview,call_legs,calls,current_queue_activity,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,phone_numbers"
+func TestCatalogueHasTheFourteenTables(t *testing.T) {
+	want := "account_overview,addresses,agents_activity,agents_overview,call_legs,calls,current_queue_activity,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,lines,phone_numbers"
 	if got := strings.Join(Names(), ","); got != want {
 		t.Fatalf("tables %s", got)
 	}
@@ -31,8 +31,8 @@ func TestCatalogueHasTheThirteenTables(t *testing.T) {
 			t.Errorf("%s: no path or envelope", tb.Name)
 		}
 	}
-	if got := len(Sources(All())); got != 11 {
-		t.Fatalf("%d sources, want 11", got)
+	if got := len(Sources(All())); got != 12 {
+		t.Fatalf("%d sources, want 12", got)
 	}
 }
 

@@ -87,6 +87,10 @@ func (s *Sim) genCall(idx int64, version int32, first, updated int64) callData {
 	if c.inbound {
 		statuses, weights = inboundStatuses, inboundWeights
 	}
+	if s.tl != nil && c.inbound {
+		// The outcome depends on when the call came in and how busy it was.
+		statuses, weights = realisticStatuses, s.tl.inboundWeights(first-updateDelay, s.tl.loadAt(first))
+	}
 	si := id.pick(weights)
 	if version > 0 {
 		// A re-synced call visibly changes outcome: rotate the status.
@@ -156,7 +160,9 @@ func (s *Sim) genCall(idx int64, version int32, first, updated int64) callData {
 			c.ivrRoutedTo = externalNumber(overflowTarget)
 		}
 	}
-	if c.inbound {
+	if c.inbound && s.tl != nil {
+		c.wait = s.tl.wait(&r, st, s.tl.loadAt(first))
+	} else if c.inbound {
 		switch st {
 		case "completed":
 			c.wait = r.between(0, 180)
@@ -220,7 +226,11 @@ func (s *Sim) genCall(idx int64, version int32, first, updated int64) callData {
 		c.group = groupPick
 		c.defaultGroup = r.pct(70)
 	}
-	c.outsideBH = c.inbound && r.pct(6)
+	outside := r.pct(6)
+	if s.tl != nil {
+		outside = !s.tl.open(c.created)
+	}
+	c.outsideBH = c.inbound && outside
 	if c.inbound && st != "abandoned_in_ivr" && r.pct(3) {
 		c.overflowed = true
 		c.overflowedTo = externalNumber(overflowTarget + 1)
@@ -339,7 +349,8 @@ func (s *Sim) appendCall(b []byte, c *callData) []byte {
 	o.strOrNull("ivr_action", c.ivrAction, c.ivrAction != "")
 	digital := c.lineType == "digital"
 	o.strOrNull("line", s.phoneNum(c.phone), c.phone >= 0 && !digital && c.lineType != "")
-	o.intOrNull("line_id", phoneID(c.phone), c.phone >= 0 && c.lineType != "")
+	lineID, lineOK := s.callLineID(c)
+	o.intOrNull("line_id", lineID, lineOK)
 	o.strOrNull("line_type", c.lineType, c.lineType != "")
 	o.bool("overflowed", c.overflowed)
 	o.strOrNull("overflowed_to", c.overflowedTo, c.overflowed)
@@ -368,6 +379,11 @@ const (
 // legKind is computed on its own so that leg 1 can know whether leg 2 took a
 // transfer away from it.
 func (s *Sim) legKind(c *callData, k int) int {
+	if noAgent, rang := s.reachedNoAgent(c, k); noAgent && !rang {
+		return legExternal
+	} else if rang {
+		return legAgent
+	}
 	switch k {
 	case 0:
 		return legCustomer

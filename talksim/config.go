@@ -34,6 +34,7 @@ type Config struct {
 	GreetingCategories int
 	Greetings          int
 	PhoneNumbers       int
+	DigitalLines       int // digital lines in /lines besides the phone numbers
 	IVRs               int
 	MenusPerIVR        int
 	RoutesPerMenu      int
@@ -74,6 +75,11 @@ type Config struct {
 
 	Now func() time.Time // clock (default time.Now)
 
+	// Realistic spreads the calls over weeks with a call centre's daily
+	// and weekly shape (see profile.go); nil keeps the flat sequence of
+	// CallsPerSecond calls per second from Start.
+	Realistic *Realistic
+
 	Faults Faults // initial fault injection
 }
 
@@ -90,6 +96,7 @@ func DefaultConfig() Config {
 		GreetingCategories: 3,
 		Greetings:          130,
 		PhoneNumbers:       6,
+		DigitalLines:       2,
 		IVRs:               3,
 		MenusPerIVR:        2,
 		RoutesPerMenu:      3,

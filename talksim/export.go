@@ -52,10 +52,18 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-func (s *Sim) baseUpdated(idx int64) int64 { return s.startUnix + idx/int64(s.cfg.CallsPerSecond) }
+func (s *Sim) baseUpdated(idx int64) int64 {
+	if s.tl != nil {
+		return s.tl.updated(idx)
+	}
+	return s.startUnix + idx/int64(s.cfg.CallsPerSecond)
+}
 
 // firstBaseIndex is the first base call with updated_at >= t.
 func (s *Sim) firstBaseIndex(t int64) int64 {
+	if s.tl != nil {
+		return s.tl.firstIndex(t, int64(s.cfg.Calls))
+	}
 	d := t - s.startUnix
 	if d <= 0 {
 		return 0
@@ -134,16 +142,18 @@ type legItem struct {
 // Start+d: delayed last legs of the previous second's calls (smaller ids)
 // first, then the on-time legs of this second's calls.
 func (s *Sim) baseLegSecond(d int64, buf []legItem) []legItem {
-	cps, base, lpc := int64(s.cfg.CallsPerSecond), int64(s.cfg.Calls), s.cfg.LegsPerCall
+	lpc := s.cfg.LegsPerCall
 	t := s.startUnix + d
+	// The calls first updated at second t-1 and at t.
+	prev, cur, next := s.firstBaseIndex(t-1), s.firstBaseIndex(t), s.firstBaseIndex(t+1)
 	if d >= 1 {
-		for idx := (d - 1) * cps; idx < min(d*cps, base); idx++ {
+		for idx := prev; idx < cur; idx++ {
 			if s.legOffset(idx, lpc-1) == 1 {
 				buf = append(buf, legItem{idx: idx, k: lpc - 1, first: t - 1, updated: t})
 			}
 		}
 	}
-	for idx := d * cps; idx < min((d+1)*cps, base); idx++ {
+	for idx := cur; idx < next; idx++ {
 		for k := 0; k < lpc; k++ {
 			if s.legOffset(idx, k) == 0 {
 				buf = append(buf, legItem{idx: idx, k: k, first: t, updated: t})
@@ -156,10 +166,10 @@ func (s *Sim) baseLegSecond(d int64, buf []legItem) []legItem {
 func (s *Sim) legPage(start, cutoff int64, out []legItem) []legItem {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	base, cps := int64(s.cfg.Calls), int64(s.cfg.CallsPerSecond)
+	base := int64(s.cfg.Calls)
 	lastD := int64(-1)
 	if base > 0 && s.cfg.LegsPerCall > 0 {
-		lastD = (base-1)/cps + 1 // +1: delayed legs of the last second
+		lastD = s.baseUpdated(base-1) - s.startUnix + 1 // +1: delayed legs of the last second
 	}
 	d := max(start-s.startUnix, 0)
 	var buf []legItem
@@ -170,6 +180,15 @@ func (s *Sim) legPage(start, cutoff int64, out []legItem) []legItem {
 			buf = s.baseLegSecond(d, buf[:0])
 			pos = 0
 			d++
+			if len(buf) == 0 {
+				// No call at d-1, so no delayed leg at d either: skip
+				// to the next second that has a call (nights are long).
+				if i := s.firstBaseIndex(s.startUnix + d); i < base {
+					d = max(d, s.baseUpdated(i)-s.startUnix)
+				} else {
+					d = lastD + 1
+				}
+			}
 		}
 		hasB, hasO := pos < len(buf), j < len(s.addedLegs)
 		if !hasB && !hasO {
@@ -432,6 +451,9 @@ func (s *Sim) Delete(table string, id any) error {
 		if r.key == key {
 			// Copy on write: handlers may still be rendering the old slice.
 			s.rows[table] = slices.Concat(rows[:i], rows[i+1:])
+			if table == "phone_numbers" { // a removed number is no line any more
+				s.removeRow("lines", key)
+			}
 			return nil
 		}
 	}

@@ -18,6 +18,7 @@ import (
 type Sim struct {
 	cfg       Config
 	startUnix int64
+	tl        *timeline // nil: the flat sequence
 	forbidden map[string]bool
 
 	mu        sync.RWMutex
@@ -68,7 +69,12 @@ func New(cfg Config) *Sim {
 		s.phoneNums = append(s.phoneNums, phoneNumber(p))
 	}
 	s.initOAuth()
+	if cfg.Realistic != nil {
+		s.tl = newTimeline(*cfg.Realistic, cfg.Start, int64(cfg.Calls))
+		s.startUnix = min(s.startUnix, s.tl.first()) // legs are walked from startUnix
+	}
 	s.buildEntities()
+	s.buildLines()
 	return s
 }
 

@@ -23,7 +23,7 @@ func dayOf(now time.Time) (day int64, elapsed int64) {
 }
 
 func (s *Sim) agentActivity(a int, now time.Time) agentActivity {
-	day, el := dayOf(now)
+	day, el := s.dayOf(now)
 	r := newRng(s.cfg.Seed, streamAgent, uint64(a), uint64(day))
 	shiftStart := int64(7*3600 + r.intn(3*3600))
 	shiftLen := int64(7*3600 + r.intn(2*3600))
@@ -156,7 +156,7 @@ func (s *Sim) appendAgentsOverview(b []byte, now time.Time) []byte {
 }
 
 func (s *Sim) appendAccountOverview(b []byte, now time.Time) []byte {
-	day, el := dayOf(now)
+	day, el := s.dayOf(now)
 	r := newRng(s.cfg.Seed, streamStats, 1, uint64(day))
 	perHour := int64(r.between(10, 60))
 	total := el * perHour / 3600 // grows monotonically through the day

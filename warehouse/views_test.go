@@ -229,7 +229,7 @@ func loadViewsFixture(t *testing.T) *viewsFixture {
 	// Configuration: two full syncs, so every row is there twice.
 	for i, at := range []time.Time{clock.Now(), clock.Now().Add(time.Hour)} {
 		st := warehouse.NewStamp(at.Add(time.Duration(i) * time.Second))
-		for _, table := range []string{"addresses", "greeting_categories", "greetings", "phone_numbers", "ivrs"} {
+		for _, table := range []string{"addresses", "greeting_categories", "greetings", "phone_numbers", "ivrs", "lines"} {
 			l.list(table, st)
 		}
 	}

@@ -87,7 +87,18 @@ func (w *Warehouse) Database() string { return w.cfg.Database }
 // Migrate applies, in order, every migration of schema/ that the database
 // has not recorded yet. Statements are idempotent (IF NOT EXISTS), so two
 // workers starting together do no harm.
+//
+// Migrations that use the analytics time zone (schema.Migration.Timezone)
+// are recorded with the zone in their name; when ANALYTICS_TIMEZONE
+// (cfg.AnalyticsTimezone) differs from the zone of their newest record they
+// are applied again (their views re-created) and recorded once more, so a
+// change of zone takes effect exactly once, at the next start, and
+// schema_migrations shows when.
 func (w *Warehouse) Migrate(ctx context.Context) error {
+	tz := w.cfg.AnalyticsTimezone
+	if err := config.CheckTimezone(tz); err != nil {
+		return err
+	}
 	if err := w.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations
 (
     version UInt32,
@@ -98,18 +109,23 @@ ENGINE = ReplacingMergeTree
 ORDER BY version`); err != nil {
 		return fmt.Errorf("clickhouse: creating schema_migrations: %w", err)
 	}
-	applied := map[uint32]bool{}
-	rows, err := w.conn.Query(ctx, "SELECT version FROM schema_migrations")
+	// The newest record per version: a time-zone migration has one row
+	// per zone it was applied in (until merges keep only the last).
+	applied := map[uint32]string{}
+	last := map[uint32]time.Time{}
+	rows, err := w.conn.Query(ctx, "SELECT version, argMax(name, applied_at), max(applied_at) FROM schema_migrations GROUP BY version")
 	if err != nil {
 		return fmt.Errorf("clickhouse: reading schema_migrations: %w", err)
 	}
 	for rows.Next() {
 		var v uint32
-		if err := rows.Scan(&v); err != nil {
+		var name string
+		var at time.Time
+		if err := rows.Scan(&v, &name, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		applied[v] = true
+		applied[v], last[v] = name, at
 	}
 	rows.Close()
 	migrations, err := schema.Migrations()
@@ -117,16 +133,20 @@ ORDER BY version`); err != nil {
 		return err
 	}
 	for _, m := range migrations {
-		if applied[m.Version] {
+		name, done := applied[m.Version]
+		if done && (!m.Timezone || name == m.RecordName(tz)) {
 			continue
 		}
-		for i, stmt := range m.Statements {
+		for i, stmt := range m.In(tz).Statements {
 			if done, err := w.columnAdded(ctx, stmt); err != nil {
 				return fmt.Errorf("clickhouse: migration %s, statement %d: %w", m.Name, i+1, err)
 			} else if done {
 				continue
 			}
 			if err := w.conn.Exec(ctx, stmt); err != nil {
+				if m.Timezone {
+					return fmt.Errorf("clickhouse: migration %s (views in ANALYTICS_TIMEZONE), statement %d: %w", m.Name, i+1, err)
+				}
 				return fmt.Errorf("clickhouse: migration %s, statement %d: %w", m.Name, i+1, err)
 			}
 		}
@@ -134,13 +154,19 @@ ORDER BY version`); err != nil {
 		if err != nil {
 			return err
 		}
-		if err := b.Append(m.Version, m.Name, time.Now().UTC()); err != nil {
+		// applied_at orders the records of one version: a re-application
+		// within the same second as the previous one must still sort last.
+		at := time.Now().UTC().Truncate(time.Second)
+		if done && !at.After(last[m.Version]) {
+			at = last[m.Version].Add(time.Second)
+		}
+		if err := b.Append(m.Version, m.RecordName(tz), at); err != nil {
 			return err
 		}
 		if err := b.Send(); err != nil {
 			return fmt.Errorf("clickhouse: recording migration %s: %w", m.Name, err)
 		}
-		w.log.Info("applied migration", "migration", m.Name)
+		w.log.Info("applied migration", "migration", m.RecordName(tz))
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 // SyncInput is a sync's request, readable as is in the web UI. It carries
 // no secrets.
 type SyncInput struct {
-	// Tables to sync; empty means all 13. The starter and the schedules
+	// Tables to sync; empty means all 14. The starter and the schedules
 	// send the resolved list (ResolveInput), so the web UI names them.
 	Tables []string `json:"tables,omitempty"`
 	// FullRefresh re-exports calls and call_legs from ZENDESK_START_DATE.

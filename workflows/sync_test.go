@@ -75,8 +75,8 @@ func TestSyncRunsOneActivityPerSourceAndReportsAll13Tables(t *testing.T) {
 			t.Errorf("%s: rows %d", tr.Table, tr.Rows)
 		}
 	}
-	if strings.Join(got, ",") != strings.Join(tables.Names(), ",") || len(got) != 13 {
-		t.Fatalf("tables %v, want the 13 tables %v", got, tables.Names())
+	if strings.Join(got, ",") != strings.Join(tables.Names(), ",") || len(got) != 14 {
+		t.Fatalf("tables %v, want the 14 tables %v", got, tables.Names())
 	}
 	for _, name := range tables.Names() {
 		q, ok := calls.Load("queue:" + name)
@@ -103,8 +103,8 @@ func TestSyncRunsOneActivityPerSourceAndReportsAll13Tables(t *testing.T) {
 		}
 		return true
 	})
-	if n != 11 { // 13 tables, of which ivr_menus and ivr_routes come with ivrs
-		t.Fatalf("%d activities, want 11", n)
+	if n != 12 { // 14 tables, of which ivr_menus and ivr_routes come with ivrs
+		t.Fatalf("%d activities, want 12", n)
 	}
 }
 
@@ -155,11 +155,11 @@ func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
 		t.Fatal("sync succeeded")
 	}
 	var app *temporal.ApplicationError
-	if !asApp(err, &app) || app.Message() != "2 of 11 tables failed: zendesk /x: HTTP 401: unauthorized (check ZENDESK_API_TOKEN)" {
+	if !asApp(err, &app) || app.Message() != "2 of 12 tables failed: zendesk /x: HTTP 401: unauthorized (check ZENDESK_API_TOKEN)" {
 		t.Fatalf("error %v", err)
 	}
 	var res workflows.SyncResult
-	if err := app.Details(&res); err != nil || len(res.Tables) != 13 {
+	if err := app.Details(&res); err != nil || len(res.Tables) != 14 {
 		t.Fatalf("partial result: %d tables, err %v", len(res.Tables), err)
 	}
 	for _, tr := range res.Tables {
@@ -174,8 +174,8 @@ func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
 		}
 		return true
 	})
-	if n != 11 {
-		t.Fatalf("%d activities ran, want all 11", n)
+	if n != 12 {
+		t.Fatalf("%d activities ran, want all 12", n)
 	}
 	// sync_runs gets every table, the failed ones with their reason.
 	status := map[string]string{}
@@ -185,7 +185,7 @@ func TestSyncFailsWithEveryFailedTableAndKeepsTheRest(t *testing.T) {
 			t.Errorf("%s failed without its reason: %+v", r.Table, r)
 		}
 	}
-	if len(status) != 13 || status["calls"] != "failed incremental" || status["call_legs"] != "failed incremental" ||
+	if len(status) != 14 || status["calls"] != "failed incremental" || status["call_legs"] != "failed incremental" ||
 		status["ivr_routes"] != "success snapshot" || status["agents_activity"] != "success stats" {
 		t.Fatalf("sync_runs %v", status)
 	}

@@ -53,7 +53,11 @@ func run() error {
 	flag.IntVar(&cfg.Faults.Every, "fault-every", 0, "fail every Nth request (0 = never)")
 	kinds := flag.String("fault-kinds", "", "comma-separated fault kinds to cycle through (default: all but slow): "+kindList())
 	flag.DurationVar(&cfg.Faults.SlowDelay, "fault-slow", talksim.DefaultSlowDelay, "delay of the slow fault")
+	realistic := flag.Bool("realistic", false, "spread the calls over four weeks like a New York call centre (talksim.Realistic)")
 	flag.Parse()
+	if *realistic {
+		cfg.Realistic = &talksim.Realistic{}
+	}
 
 	t, err := time.Parse(time.RFC3339, *start)
 	if err != nil {
