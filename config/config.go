@@ -64,9 +64,9 @@ type Temporal struct {
 	Address   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	Namespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
 	TaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"talkwarehouse"`
-	// ServeExports makes the worker also poll the exports' task queue
-	// (TEMPORAL_TASK_QUEUE + "-exports"). With several workers, leave it on
-	// for exactly one so the export budget holds account-wide.
+	// ServeExports lets the worker take the exports role: the one worker
+	// at a time that polls the exports' task queue (TEMPORAL_TASK_QUEUE +
+	// "-exports"), so the export budget holds account-wide.
 	ServeExports bool `env:"WORKER_SERVE_EXPORTS" envDefault:"true"`
 	// UIAddress is only used to print links to the web UI.
 	UIAddress string `env:"TEMPORAL_UI_ADDRESS" envDefault:"http://127.0.0.1:8233"`
