@@ -11,10 +11,11 @@ import (
 
 // The cluster form of every migration statement (ON CLUSTER, Replicated
 // engines, names qualified with the database) on a current ClickHouse, as
-// far as chDB can take it. chDB is one process with no ZooKeeper, no
-// remote_servers and no distributed DDL queue, so it cannot execute ON
-// CLUSTER or create a Replicated table ("Can't create replicated table
-// without ZooKeeper"). It checks instead that (1) every cluster statement
+// far as chDB can take it. chDB is one process with no server
+// configuration: no remote_servers ("Requested cluster 'talk_cluster' not
+// found"), no <macros> ("No macro 'replica' in config") and no ZooKeeper,
+// so it cannot execute ON CLUSTER or create a Replicated table. It checks
+// instead that (1) every cluster statement
 // parses (EXPLAIN AST), and (2) the same statements without ON CLUSTER and
 // with the plain engine, but with their qualified names, run, and every
 // view answers: what the replicas of a current cluster would execute,
