@@ -158,3 +158,30 @@ func exists(ctx context.Context, conn driver.Conn, q string, args ...any) (bool,
 	}
 	return n > 0, nil
 }
+
+// insertQuorumTimeout bounds how long an insert waits for the other live
+// replicas (insert_quorum_timeout, ms): a replica dying meanwhile fails the
+// insert, and the activity's retry writes again through a live one.
+const insertQuorumTimeout = 30_000
+
+// quorumContext makes an insert into a table wait until every live replica
+// has it (insert_quorum = the table's active replicas), so that a cursor
+// stored after it never covers rows that only one replica holds: if that
+// replica dies, the others have them. A replica that is down does not
+// count (its ZooKeeper session has ended), so inserts go on while it is.
+// Only the data tables' inserts: each has one writer at a time (18.16
+// refuses a quorum insert while the table's previous one is unfinished).
+// On a single server, or when the count cannot be read, ctx as is.
+func (w *Warehouse) quorumContext(ctx context.Context, table string) context.Context {
+	if w.cfg.Cluster == "" {
+		return ctx
+	}
+	var active uint8
+	if err := w.conn.QueryRow(ctx, "SELECT active_replicas FROM system.replicas WHERE database = ? AND table = ?",
+		w.cfg.Database, table).Scan(&active); err != nil || active < 2 {
+		return ctx
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{
+		"insert_quorum": int(active), "insert_quorum_timeout": insertQuorumTimeout,
+	}))
+}
