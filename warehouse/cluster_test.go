@@ -87,7 +87,12 @@ func TestMigrateOnCluster(t *testing.T) {
 	want := schema.Objects(ms)
 	n1, n2 := nodeConn(t, cfg, c.Nodes[0].Addr), nodeConn(t, cfg, c.Nodes[1].Addr)
 	for i, n := range []*warehouse.Warehouse{n1, n2} {
+		// A node slower than the DDL wait (a loaded machine) applies the
+		// rest of the queue in the background.
 		got := objectsOn(t, n)
+		for deadline := time.Now().Add(time.Minute); len(got) < len(want) && time.Now().Before(deadline); got = objectsOn(t, n) {
+			time.Sleep(200 * time.Millisecond)
+		}
 		for name := range want {
 			engine, ok := got[name]
 			switch {
