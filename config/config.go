@@ -42,6 +42,8 @@ type Zendesk struct {
 
 // ClickHouse is the warehouse connection (native protocol).
 type ClickHouse struct {
+	// Addr is one host:port, or several comma-separated (the replicas of a
+	// cluster): connections go to the first that answers (see Addrs).
 	Addr     string `env:"CLICKHOUSE_ADDR" envDefault:"127.0.0.1:9000"`
 	Database string `env:"CLICKHOUSE_DATABASE" envDefault:"zendesk_talk"`
 	User     string `env:"CLICKHOUSE_USER" envDefault:"default"`
@@ -53,6 +55,25 @@ type ClickHouse struct {
 	// the analytics views take days and hours; empty means UTC. Changing it
 	// re-creates the views at the worker's next start.
 	AnalyticsTimezone string `env:"ANALYTICS_TIMEZONE" envDefault:"UTC"`
+	// Cluster is a cluster name of the servers' remote_servers: when set,
+	// migrations run ON CLUSTER it and tables use the Replicated engines.
+	// Empty: a single server.
+	Cluster string `env:"CLICKHOUSE_CLUSTER"`
+	// ReplicaPath is the ZooKeeper path of each replicated table; {database}
+	// and {table} are filled in by the worker, {shard} (and any other macro)
+	// by each server from its <macros>.
+	ReplicaPath string `env:"CLICKHOUSE_REPLICA_PATH" envDefault:"/clickhouse/tables/{shard}/{database}/{table}"`
+}
+
+// Addrs is CLICKHOUSE_ADDR split at commas, blanks trimmed.
+func (c ClickHouse) Addrs() []string {
+	var out []string
+	for _, a := range strings.Split(c.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Temporal is where workflows run.
@@ -60,9 +81,9 @@ type Temporal struct {
 	Address   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	Namespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
 	TaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"talkwarehouse"`
-	// ServeExports makes the worker also poll the exports' task queue
-	// (TEMPORAL_TASK_QUEUE + "-exports"). With several workers, leave it on
-	// for exactly one so the export budget holds account-wide.
+	// ServeExports lets the worker take the exports role: the one worker
+	// at a time that polls the exports' task queue (TEMPORAL_TASK_QUEUE +
+	// "-exports"), so the export budget holds account-wide.
 	ServeExports bool `env:"WORKER_SERVE_EXPORTS" envDefault:"true"`
 	// UIAddress is only used to print links to the web UI.
 	UIAddress string `env:"TEMPORAL_UI_ADDRESS" envDefault:"http://127.0.0.1:8233"`
@@ -228,14 +249,28 @@ func (z Zendesk) String() string {
 
 func (c ClickHouse) validate() error {
 	var errs []error
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		errs = append(errs, errors.New("CLICKHOUSE_ADDR must be host:port of the native protocol, e.g. 127.0.0.1:9000"))
+	addrs := c.Addrs()
+	if len(addrs) == 0 {
+		errs = append(errs, errors.New("CLICKHOUSE_ADDR must be host:port of the native protocol, e.g. 127.0.0.1:9000 (several: comma-separated)"))
+	}
+	for _, a := range addrs {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			errs = append(errs, errors.New("CLICKHOUSE_ADDR must be host:port of the native protocol, e.g. 127.0.0.1:9000 (several: comma-separated)"))
+			break
+		}
 	}
 	if c.Database == "" || strings.ContainsAny(c.Database, " `.;'\"") {
 		errs = append(errs, errors.New("CLICKHOUSE_DATABASE must be a plain database name"))
 	}
 	if err := CheckTimezone(c.AnalyticsTimezone); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Cluster != "" && !plainName(c.Cluster) {
+		errs = append(errs, errors.New("CLICKHOUSE_CLUSTER must be a cluster name of the servers' remote_servers (letters, digits, _ or -)"))
+	}
+	if c.Cluster != "" && (!strings.Contains(c.ReplicaPath, "{table}") || !strings.HasPrefix(c.ReplicaPath, "/") ||
+		strings.ContainsAny(c.ReplicaPath, "'\\ ")) {
+		errs = append(errs, errors.New("CLICKHOUSE_REPLICA_PATH must be a ZooKeeper path starting with / and containing {table}, e.g. /clickhouse/tables/{shard}/{database}/{table}"))
 	}
 	return errors.Join(errs...)
 }
@@ -259,13 +294,26 @@ func CheckTimezone(name string) error {
 	return nil
 }
 
+func plainName(s string) bool {
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // String describes the connection without the password.
 func (c ClickHouse) String() string {
 	tls := ""
 	if c.TLS.Secure {
 		tls = " (tls)"
 	}
-	return fmt.Sprintf("clickhouse://%s@%s/%s%s", c.User, c.Addr, c.Database, tls)
+	s := fmt.Sprintf("clickhouse://%s@%s/%s%s", c.User, strings.Join(c.Addrs(), ","), c.Database, tls)
+	if c.Cluster != "" {
+		s += " (cluster " + c.Cluster + ")"
+	}
+	return s
 }
 
 func (t Temporal) validate() error {

@@ -48,6 +48,8 @@ type env struct {
 	worker *stack.Process
 	queue  string
 	extra  []string // worker settings that override the defaults
+	// exports records every export request the simulator answered.
+	exports exportLog
 }
 
 // newEnv starts a stack; workerEnv entries (KEY=value) override the
@@ -63,7 +65,13 @@ func newEnvWith(t *testing.T, simCfg talksim.Config, beforeWorker func(*env), wo
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	e := &env{t: t, dir: t.TempDir(), ch: chtest.Config(t), queue: "e2e", extra: workerEnv}
+	return newEnvOn(t, simCfg, chtest.Config(t), beforeWorker, workerEnv...)
+}
+
+// newEnvOn is newEnvWith on a given ClickHouse (a cluster's, say).
+func newEnvOn(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, beforeWorker func(*env), workerEnv ...string) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), ch: ch, queue: "e2e", extra: workerEnv}
 	ctx := context.Background()
 	binDir := filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin")
 	bins, err := stack.Build(ctx, binDir, "./devserver", "./worker", "./starter")
@@ -72,7 +80,7 @@ func newEnvWith(t *testing.T, simCfg talksim.Config, beforeWorker func(*env), wo
 	}
 	e.bins = bins
 	e.sim = talksim.New(simCfg)
-	srv := httptest.NewServer(e.sim.Handler())
+	srv := httptest.NewServer(e.exports.record(e.sim.Handler()))
 	t.Cleanup(srv.Close)
 	e.simURL = srv.URL
 

@@ -45,7 +45,7 @@ func TestRecordHistories(t *testing.T) {
 	cfg.Calls = 6000
 	e := newEnv(t, cfg)
 
-	// A full sync of all 13 tables, and the lease its calls export held.
+	// A full sync of all tables, and the lease its calls export held.
 	out := e.mustSync()
 	id := syncID(t, out)
 	e.saveHistory(dir, "full_sync", id, "")

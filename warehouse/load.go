@@ -117,7 +117,7 @@ func (x *Writer) add(ctx context.Context, t *tables.Table, recs []tables.Record,
 	batch, ok := x.batches[t.Name]
 	if !ok {
 		var err error
-		batch, err = x.w.conn.PrepareBatch(ctx, fmt.Sprintf("INSERT INTO %s (%s)", t.Name, t.QuotedColumns()))
+		batch, err = x.w.conn.PrepareBatch(x.w.quorumContext(ctx, t.Name), fmt.Sprintf("INSERT INTO %s (%s)", t.Name, t.QuotedColumns()))
 		if err != nil {
 			return fmt.Errorf("clickhouse: preparing insert into %s: %w", t.Name, err)
 		}

@@ -20,9 +20,10 @@ import (
 
 // Warehouse is a connection pool to the configured database.
 type Warehouse struct {
-	conn driver.Conn
-	cfg  config.ClickHouse
-	log  *slog.Logger
+	conn    driver.Conn
+	cfg     config.ClickHouse
+	log     *slog.Logger
+	cluster clusterState
 }
 
 // Open connects, creating the database if it is missing. Errors name the
@@ -36,7 +37,7 @@ func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (*Wareho
 		return nil, err
 	}
 	defer boot.Close()
-	if err := boot.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+cfg.Database); err != nil {
+	if err := createDatabase(ctx, boot, cfg); err != nil {
 		return nil, fmt.Errorf("clickhouse: creating database %s (CLICKHOUSE_DATABASE): %w", cfg.Database, err)
 	}
 	conn, err := connect(ctx, cfg, cfg.Database)
@@ -52,16 +53,20 @@ func connect(ctx context.Context, cfg config.ClickHouse, database string) (drive
 		return nil, err
 	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
-		TLS:             tlsConf,
-		Protocol:        clickhouse.Native,
-		Addr:            []string{cfg.Addr},
-		Auth:            clickhouse.Auth{Database: database, Username: cfg.User, Password: cfg.Password},
-		DialTimeout:     5 * time.Second,
-		ReadTimeout:     5 * time.Minute,
-		MaxOpenConns:    16,
-		MaxIdleConns:    4,
-		ConnMaxLifetime: time.Hour,
-		Compression:     &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+		TLS:              tlsConf,
+		Protocol: clickhouse.Native,
+		Addr:     cfg.Addrs(),
+		// Several addresses are the replicas of a cluster: every new
+		// connection goes to the first that answers, so a dead replica is
+		// skipped (the driver's own failover) and writes stay on one node.
+		ConnOpenStrategy: clickhouse.ConnOpenInOrder,
+		Auth:             clickhouse.Auth{Database: database, Username: cfg.User, Password: cfg.Password},
+		DialTimeout:      5 * time.Second,
+		ReadTimeout:      5 * time.Minute,
+		MaxOpenConns:     16,
+		MaxIdleConns:     4,
+		ConnMaxLifetime:  time.Hour,
+		Compression:      &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %s: %w", cfg, err)
@@ -86,7 +91,8 @@ func (w *Warehouse) Database() string { return w.cfg.Database }
 
 // Migrate applies, in order, every migration of schema/ that the database
 // has not recorded yet. Statements are idempotent (IF NOT EXISTS), so two
-// workers starting together do no harm.
+// workers starting together do no harm. On a cluster (CLICKHOUSE_CLUSTER)
+// each statement runs ON CLUSTER with replicated engines (see cluster.go).
 //
 // Migrations that use the analytics time zone (schema.Migration.Timezone)
 // are recorded with the zone in their name; when ANALYTICS_TIMEZONE
@@ -99,14 +105,7 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 	if err := config.CheckTimezone(tz); err != nil {
 		return err
 	}
-	if err := w.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations
-(
-    version UInt32,
-    name String,
-    applied_at DateTime
-)
-ENGINE = ReplacingMergeTree
-ORDER BY version`); err != nil {
+	if err := w.createMigrationsTable(ctx); err != nil {
 		return fmt.Errorf("clickhouse: creating schema_migrations: %w", err)
 	}
 	// The newest record per version: a time-zone migration has one row
@@ -143,7 +142,7 @@ ORDER BY version`); err != nil {
 			} else if done {
 				continue
 			}
-			if err := w.conn.Exec(ctx, stmt); err != nil {
+			if err := w.execMigration(ctx, stmt); err != nil {
 				if m.Timezone {
 					return fmt.Errorf("clickhouse: migration %s (views in ANALYTICS_TIMEZONE), statement %d: %w", m.Name, i+1, err)
 				}

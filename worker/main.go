@@ -90,13 +90,18 @@ func run(log *slog.Logger) error {
 	w.RegisterWorkflowWithOptions(workflows.TableLease, workflow.RegisterOptions{Name: workflows.LeaseName})
 	w.RegisterActivity(acts)
 	w.RegisterActivity(&activities.Leases{Temporal: tc})
+	w.RegisterWorkflowWithOptions(workflows.ExportsRole, workflow.RegisterOptions{Name: workflows.ExportsRoleName})
 	if cfg.Temporal.ServeExports {
-		exports := worker.New(tc, workflows.ExportTaskQueue(cfg.Temporal.TaskQueue), wopts)
-		exports.RegisterActivity(acts)
-		if err := exports.Start(); err != nil {
-			return fmt.Errorf("starting the exports worker: %w", err)
+		// Every worker competes for the exports role; the one holding it
+		// serves the exports' task queue (see workflows.ExportsRole).
+		rctx, stopRole := context.WithCancel(context.Background())
+		wait, err := newExportsRole(tc, cfg.Temporal.TaskQueue, acts, zd, log, wopts).start(rctx)
+		if err != nil {
+			stopRole()
+			return err
 		}
-		defer exports.Stop()
+		defer wait()
+		defer stopRole()
 	}
 	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports, "metrics", metricsURL,
 		"temporal", cfg.Temporal.Describe(),

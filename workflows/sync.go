@@ -87,6 +87,9 @@ const (
 	// versionLeaseHolder: a held table names the holding sync (a local
 	// activity asks), and IfRunning wait and fail exist.
 	versionLeaseHolder = "lease-holder"
+	// versionLinesTable: the lines table joined "all tables" (an empty
+	// input).
+	versionLinesTable = "lines-table"
 	// exportStartChange adds a local activity per export (ExportStart)
 	// before its SyncTable, to name the export's start in its summary.
 	exportStartChange  = "export-start-in-summary"
@@ -101,6 +104,17 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	requested, err := tables.Resolve(in.Tables)
 	if err != nil {
 		return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
+	}
+	// An empty input means every table this code knows; a sync that started
+	// on code without the lines table resolves it as it did then.
+	if len(in.Tables) == 0 && workflow.GetVersion(ctx, versionLinesTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		var known []*tables.Table
+		for _, t := range requested {
+			if t.Name != "lines" {
+				known = append(known, t)
+			}
+		}
+		requested = known
 	}
 	sources := tables.Sources(requested)
 	cleanCancel := workflow.GetVersion(ctx, versionCleanCancel, workflow.DefaultVersion, 1) >= 1
