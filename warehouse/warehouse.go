@@ -53,7 +53,7 @@ func connect(ctx context.Context, cfg config.ClickHouse, database string) (drive
 		return nil, err
 	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
-		TLS:              tlsConf,
+		TLS:      tlsConf,
 		Protocol: clickhouse.Native,
 		Addr:     cfg.Addrs(),
 		// Several addresses are the replicas of a cluster: every new
