@@ -132,6 +132,12 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		return err
 	}
 	start, resumed := a.exportStart(stored, found, fullRefresh, syncID)
+	if found && stored.SyncID == syncID {
+		// An earlier attempt of this run stored rows and their cursor, but
+		// its heartbeat may not have carried the count (the attempt failed
+		// right after the cursor was written): the stored count is a floor.
+		run.atLeastRows(t.Name, int(stored.Rows))
+	}
 	if hb := run.cp; hb.StartTime > start.StartTime {
 		start = zendesk.ExportCursor{StartTime: hb.StartTime, URL: hb.ExportURL}
 		resumed = true
@@ -310,6 +316,14 @@ func merge(a, b warehouse.PageResult) warehouse.PageResult {
 	}
 	a.Problems = append(a.Problems, b.Problems...)
 	return a
+}
+
+// atLeastRows raises a table's row count to n, the count stored with an
+// earlier attempt's cursor.
+func (r *run) atLeastRows(table string, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cp.Rows[table] = max(r.cp.Rows[table], n)
 }
 
 func (r *run) rows(table string) int {

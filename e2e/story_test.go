@@ -24,8 +24,8 @@ func (e *env) checkStory(full, incremental, two string) {
 	c := e.client()
 	ctx := context.Background()
 	for id, want := range map[string]string{
-		full:        "Incremental sync of calls, call_legs, 7 configuration tables and 4 statistics tables",
-		incremental: "Incremental sync of calls, call_legs, 7 configuration tables and 4 statistics tables",
+		full:        "Incremental sync of calls, call_legs, 8 configuration tables and 4 statistics tables",
+		incremental: "Incremental sync of calls, call_legs, 8 configuration tables and 4 statistics tables",
 		two:         "Incremental sync of calls and call_legs",
 	} {
 		d, err := c.DescribeWorkflow(ctx, id, "")

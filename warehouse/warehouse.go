@@ -143,6 +143,12 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 				continue
 			}
 			if err := w.execMigration(ctx, stmt); err != nil {
+				// Another worker added the column between the check and
+				// this statement (on a cluster, the error comes from the
+				// node that ran the other's DDL first).
+				if done, cerr := w.columnAdded(ctx, stmt); cerr == nil && done {
+					continue
+				}
 				if m.Timezone {
 					return fmt.Errorf("clickhouse: migration %s (views in ANALYTICS_TIMEZONE), statement %d: %w", m.Name, i+1, err)
 				}

@@ -78,7 +78,7 @@ func byKind(names []string) (exports, config, stats []string) {
 }
 
 // group names a few tables ("ivrs, ivr_menus and ivr_routes"), or counts
-// more than three ("7 configuration tables").
+// more than three ("8 configuration tables").
 func group(names []string, noun string) string {
 	if len(names) > 3 {
 		return fmt.Sprintf("%d %s tables", len(names), noun)
@@ -109,7 +109,7 @@ func startDateText(d time.Time) string {
 }
 
 // Summary is a sync's one-line summary, e.g. "Incremental sync of calls,
-// call_legs and 4 statistics tables", "Snapshot of 7 configuration tables",
+// call_legs and 4 statistics tables", "Snapshot of 8 configuration tables",
 // "Full refresh of calls from 2024-01-01". in need not be resolved.
 // startDate is ZENDESK_START_DATE when the caller knows it, zero otherwise
 // (the summary then names the setting).

@@ -42,9 +42,9 @@ func TestSummaryOfEachKindOfSync(t *testing.T) {
 	}{
 		{nil, false, jan1, "Incremental sync of calls, call_legs, 8 configuration tables and 4 statistics tables"},
 		{[]string{"calls", "call_legs", "account_overview", "agents_activity", "agents_overview", "current_queue_activity"}, false, jan1,
-			"Incremental sync of calls, call_legs and 4 statistics tables"}, // the incremental schedule
-		{[]string{"addresses", "greeting_categories", "greetings", "ivrs", "ivr_menus", "ivr_routes", "phone_numbers"}, false, jan1,
-			"Snapshot of 7 configuration tables"}, // the snapshot schedule
+			"Incremental sync of calls, call_legs and 4 statistics tables"},
+		{[]string{"addresses", "greeting_categories", "greetings", "ivrs", "ivr_menus", "ivr_routes", "lines", "phone_numbers"}, false, jan1,
+			"Snapshot of 8 configuration tables"}, // the snapshot schedule
 		{[]string{"calls"}, true, jan1, "Full refresh of calls from 2024-01-01"},
 		{[]string{"calls"}, true, time.Time{}, "Full refresh of calls from ZENDESK_START_DATE"},
 		{[]string{"call_legs", "calls"}, true, jan1.Add(6 * time.Hour), "Full refresh of calls and call_legs from 2024-01-01T06:00:00Z"},

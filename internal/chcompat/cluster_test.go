@@ -55,7 +55,7 @@ func TestClusterMigrationsOnCurrentClickHouse(t *testing.T) {
 	replicated := regexp.MustCompile(`Replicated(\w*)MergeTree\('[^']*', '\{replica\}'(, )?`)
 	stmts := []string{}
 	for _, m := range ms {
-		stmts = append(stmts, m.Statements...)
+		stmts = append(stmts, m.In("UTC").Statements...)
 	}
 	for i, s := range stmts {
 		cs, err := c.OnCluster(s, objects)

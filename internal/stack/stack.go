@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -168,12 +169,19 @@ func WaitPort(addr string, p *Process, timeout time.Duration) error {
 	return fmt.Errorf("%s not ready after %v", addr, timeout)
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 right now.
+// FreePort returns a TCP port free on 127.0.0.1 right now, below Linux's
+// ephemeral range (32768-60999): tests restart servers on their ports, and
+// a port from that range can meanwhile be taken as the local end of some
+// outgoing connection ("Address already in use" on the restart).
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for range 200 {
+		p := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return p, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("no free port in 20000-31999 on 127.0.0.1")
 }
