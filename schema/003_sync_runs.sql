@@ -18,6 +18,11 @@ CREATE TABLE IF NOT EXISTS sync_runs
     cursor_before Nullable(DateTime),
     cursor_after Nullable(DateTime),
     reason String,
+    -- Also added by 004 to databases made before it: a replica created late
+    -- (a cluster node down during 003 and 004) must find the structure that
+    -- ZooKeeper has, so the table is created whole and 004 then adds nothing.
+    warnings Array(String),
+    notes Array(String),
     _version UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
