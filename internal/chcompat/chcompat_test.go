@@ -44,6 +44,9 @@ func TestMigrationsAndViewsOnCurrentClickHouse(t *testing.T) {
 	for _, m := range migrations {
 		// The views in a zone with DST, as ANALYTICS_TIMEZONE would set.
 		for i, stmt := range m.In("America/New_York").Statements {
+			if columnExists(q, "currentDatabase()", stmt) {
+				continue // as the migration runner does
+			}
 			if _, err := e.Query(stmt, ""); err != nil {
 				t.Fatalf("ClickHouse %s: migration %s, statement %d:\n%s\n-> %v", version, m.Name, i+1, stmt, err)
 			}
@@ -105,4 +108,18 @@ func TestMigrationsAndViewsOnCurrentClickHouse(t *testing.T) {
 			t.Errorf("ClickHouse %s: %s\n got: %q\nwant: %q", version, sql, got, want)
 		}
 	}
+}
+
+// columnExists mirrors the migration runner (warehouse.columnAdded): an
+// ADD COLUMN whose table already has the column is skipped, since 18.16
+// has no ADD COLUMN IF NOT EXISTS. db is an SQL expression.
+func columnExists(q func(string) string, db, stmt string) bool {
+	table, column, ok := schema.AddedColumn(stmt)
+	if !ok {
+		return false
+	}
+	if _, t, ok := strings.Cut(table, "."); ok {
+		table = t
+	}
+	return q("SELECT count() FROM system.columns WHERE database = "+db+" AND table = '"+table+"' AND name = '"+column+"'") != "0"
 }

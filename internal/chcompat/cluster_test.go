@@ -58,6 +58,9 @@ func TestClusterMigrationsOnCurrentClickHouse(t *testing.T) {
 		stmts = append(stmts, m.In("UTC").Statements...)
 	}
 	for i, s := range stmts {
+		if columnExists(q, "'cluster_db'", s) {
+			continue // as the migration runner does
+		}
 		cs, err := c.OnCluster(s, objects)
 		if err != nil {
 			t.Fatal(err)
