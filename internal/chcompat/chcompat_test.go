@@ -12,23 +12,7 @@ import (
 // Every migration statement, and a query on every view they create, must
 // run on a current ClickHouse too. Skipped when libchdb.so is absent.
 func TestMigrationsAndViewsOnCurrentClickHouse(t *testing.T) {
-	lib, err := chcompat.LibPath()
-	if err != nil {
-		t.Skip("no chDB library: ", err)
-	}
-	e, err := chcompat.Open(lib, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	q := func(sql string) string {
-		t.Helper()
-		out, err := e.Query(sql, "")
-		if err != nil {
-			t.Fatalf("%s\n-> %v", sql, err)
-		}
-		return strings.TrimSpace(out)
-	}
+	e, q := openEngine(t)
 	version := q("SELECT version()")
 	t.Logf("chDB engine: ClickHouse %s", version)
 	q("CREATE DATABASE compat")
@@ -122,4 +106,28 @@ func columnExists(q func(string) string, db, stmt string) bool {
 		table = t
 	}
 	return q("SELECT count() FROM system.columns WHERE database = "+db+" AND table = '"+table+"' AND name = '"+column+"'") != "0"
+}
+
+// openEngine opens chDB in a temporary folder (skipping the test when
+// libchdb.so is absent) and returns it with q, which runs one statement
+// and returns its trimmed output, failing the test on an error.
+func openEngine(t *testing.T) (*chcompat.Engine, func(string) string) {
+	t.Helper()
+	lib, err := chcompat.LibPath()
+	if err != nil {
+		t.Skip("no chDB library: ", err)
+	}
+	e, err := chcompat.Open(lib, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	return e, func(sql string) string {
+		t.Helper()
+		out, err := e.Query(sql, "")
+		if err != nil {
+			t.Fatalf("%s\n-> %v", sql, err)
+		}
+		return strings.TrimSpace(out)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"talkwarehouse/internal/chcompat"
 	"talkwarehouse/schema"
 )
 
@@ -22,23 +21,7 @@ import (
 // short of replication. The real cluster run is the 18.16 tests
 // (warehouse.TestMigrateOnCluster, e2e.TestCluster*).
 func TestClusterMigrationsOnCurrentClickHouse(t *testing.T) {
-	lib, err := chcompat.LibPath()
-	if err != nil {
-		t.Skip("no chDB library: ", err)
-	}
-	e, err := chcompat.Open(lib, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	q := func(sql string) string {
-		t.Helper()
-		out, err := e.Query(sql, "")
-		if err != nil {
-			t.Fatalf("%s\n-> %v", sql, err)
-		}
-		return strings.TrimSpace(out)
-	}
+	e, q := openEngine(t)
 	q("CREATE DATABASE cluster_db")
 	// Run from another database, as a node's distributed DDL worker does:
 	// an unqualified name would land in (or read from) the wrong one.
