@@ -22,7 +22,8 @@ import (
 // taken in ANALYTICS_TIMEZONE: UTC, and New York across both DST changes of
 // 2024 (2024-03-10 has 23 hours, 2024-11-03 has 25).
 
-// openIn is open with ANALYTICS_TIMEZONE = tz.
+// openIn opens a fresh migrated database (dropped at the end) with
+// ANALYTICS_TIMEZONE = tz ("" is UTC).
 func openIn(t *testing.T, tz string) *warehouse.Warehouse {
 	t.Helper()
 	cfg := chtest.Config(t)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"talkwarehouse/internal/chtest"
 	"talkwarehouse/schema"
 	"talkwarehouse/tables"
 	"talkwarehouse/warehouse"
@@ -15,20 +14,7 @@ import (
 
 func open(t *testing.T) *warehouse.Warehouse {
 	t.Helper()
-	cfg := chtest.Config(t)
-	ctx := context.Background()
-	w, err := warehouse.Open(ctx, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+cfg.Database)
-		w.Close()
-	})
-	if err := w.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return openIn(t, "")
 }
 
 func count(t *testing.T, w *warehouse.Warehouse, q string) uint64 {
