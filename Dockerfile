@@ -1,6 +1,10 @@
 # The worker and starter image for docker-compose.yml.
 FROM golang:1.26 AS build
 WORKDIR /src
+# Only the product module: tools/ (devserver, bench, tests) is not in the
+# build context (.dockerignore), so neither the Temporal server nor its UI
+# server is downloaded.
+ENV GOWORK=off
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .

@@ -130,6 +130,22 @@ type Worker struct {
 	MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
 }
 
+// Settings is every environment variable the commands read (the worker's
+// settings and the schedules'), as the loaders see them: name, default, and
+// whether it is required or read from a file. config's tests check that no
+// env tag in this package is left out.
+func Settings() []env.FieldParams {
+	var out []env.FieldParams
+	for _, v := range []any{&Worker{}, &Schedules{}} {
+		params, err := env.GetFieldParams(v)
+		if err != nil {
+			panic(err) // the tags are constants: a test catches a malformed one
+		}
+		out = append(out, params...)
+	}
+	return out
+}
+
 // LoadTemporal reads only the Temporal settings (the starter needs no
 // secrets at all).
 func LoadTemporal() (Temporal, error) {

@@ -19,25 +19,36 @@ import (
 	"time"
 )
 
-// Root is the module's root folder (where go.mod is).
+// Root is the repository's root folder: the one with go.work, which joins
+// the product module (there) and the tooling module (tools/). Without a
+// go.work above the working directory (a copy of the product module alone),
+// it is the folder of the nearest go.mod.
 func Root() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
+	mod := ""
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if fileExists(filepath.Join(dir, "go.work")) {
 			return dir, nil
+		}
+		if mod == "" && fileExists(filepath.Join(dir, "go.mod")) {
+			mod = dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("stack: go.mod not found above the working directory")
+			if mod == "" {
+				return "", errors.New("stack: neither go.work nor go.mod found above the working directory")
+			}
+			return mod, nil
 		}
 		dir = parent
 	}
 }
 
-// Build compiles the named main packages (e.g. "./worker") into binDir and
+// Build compiles the named main packages (e.g. "./worker", "./tools/devserver";
+// paths from the repository root) into binDir and
 // returns their paths by package. The go build cache makes repeats cheap.
 func Build(ctx context.Context, binDir string, pkgs ...string) (map[string]string, error) {
 	root, err := Root()

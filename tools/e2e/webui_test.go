@@ -21,14 +21,14 @@ const chromiumPath = "/usr/bin/chromium"
 
 // TestWebUIShowsSyncProgress opens the devserver's Temporal web UI in a
 // headless chromium while a sync runs, and checks that its progress is
-// visible there (uitest/check-progress.mjs says what it looks at): the
+// visible there (tools/uitest/check-progress.mjs says what it looks at): the
 // sync's summary, its current details (a row per table), the exports'
 // activity summaries and heartbeat details under Pending Activities, and
 // the workflow's progress query; then a finished sync's page: summary,
 // every table done, durations as text. Screenshots: workflow-running.png,
 // pending-activities.png, progress-query.png, workflow-completed.png.
 //
-// It needs chromium, node and `npm ci` in uitest/; without them it skips,
+// It needs chromium, node and `npm ci` in tools/uitest/; without them it skips,
 // or fails when UITEST_REQUIRED is set (CI sets it after installing them).
 // Its screenshots go to $TMPDIR/talkwarehouse-uitest (the last run's), or to
 // the folder UITEST_SCREENSHOTS names.
@@ -97,7 +97,7 @@ func TestWebUIShowsSyncProgress(t *testing.T) {
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 10 * time.Second
 	res, err := cmd.CombinedOutput()
-	t.Log("uitest/check-progress.mjs:\n" + string(res))
+	t.Log("tools/uitest/check-progress.mjs:\n" + string(res))
 	if err != nil {
 		t.Fatalf("the web UI does not show the sync's progress (%v); worker log:\n%s", err, e.worker.Tail(3000))
 	}
@@ -112,7 +112,7 @@ func browserTools(t *testing.T) (node, uitest string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uitest = filepath.Join(root, "uitest")
+	uitest = filepath.Join(root, "tools", "uitest")
 	missing := func(why string) {
 		t.Helper()
 		if os.Getenv("UITEST_REQUIRED") != "" {
@@ -127,7 +127,7 @@ func browserTools(t *testing.T) (node, uitest string) {
 		missing("node is not on PATH")
 	}
 	if _, err := os.Stat(filepath.Join(uitest, "node_modules", "playwright-core")); err != nil {
-		missing("uitest/node_modules is missing (run: npm ci --prefix uitest)")
+		missing("uitest/node_modules is missing (run: npm ci --prefix tools/uitest)")
 	}
 	return node, uitest
 }
@@ -139,7 +139,7 @@ func newEnvUI(t *testing.T, simCfg talksim.Config) *env {
 	t.Helper()
 	return newEnvWith(t, simCfg, func(e *env) {
 		e.temp.Stop()
-		d, err := stack.StartDevserver(e.bins["./devserver"], e.dir, filepath.Join(e.dir, "temporal.db"), false)
+		d, err := stack.StartDevserver(e.bins["./tools/devserver"], e.dir, filepath.Join(e.dir, "temporal.db"), false)
 		if err != nil {
 			t.Fatal(err)
 		}

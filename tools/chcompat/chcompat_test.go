@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"talkwarehouse/internal/chcompat"
 	"talkwarehouse/schema"
+	"talkwarehouse/tools/chcompat"
 )
 
 // Every migration statement, and a query on every view they create, must

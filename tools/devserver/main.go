@@ -5,7 +5,7 @@
 //
 // It exists because the Temporal CLI binary cannot be downloaded here.
 //
-//	go build -o /tmp/devserver ./devserver
+//	go build -o /tmp/devserver ./tools/devserver
 //	/tmp/devserver --db /tmp/temporal.db --namespace default,other
 //
 // When everything is up it prints a single line beginning with

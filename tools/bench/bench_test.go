@@ -10,7 +10,7 @@ import (
 	"talkwarehouse/config"
 )
 
-// go test -run '^$' -bench . ./bench/ (needs CLICKHOUSE_ADDR).
+// go test -run '^$' -bench . ./tools/bench/ (needs CLICKHOUSE_ADDR).
 //
 // BenchmarkSync10k runs the real SyncTable (calls and call_legs at once,
 // under the TestActivityEnvironment, in this process) against a fresh

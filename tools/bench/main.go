@@ -1,10 +1,10 @@
 // Command bench measures the sync of the incremental exports (calls and
 // call_legs) against the in-process simulator and a real ClickHouse:
 //
-//	go run ./bench [--volumes 10000,100000,1000000] [--legs 3] [--repeat 1]
+//	go run ./tools/bench [--volumes 10000,100000,1000000] [--legs 3] [--repeat 1]
 //	               [--flush-rows 0] [--latency 0] [--keep] [--json FILE]
 //	               [--realistic] [--views]
-//	go run ./bench --real-limits [--real-calls 6000] [--real-rpm 10]
+//	go run ./tools/bench --real-limits [--real-calls 6000] [--real-rpm 10]
 //
 // Per volume it starts a fresh simulator without rate limits; then, per
 // repetition, it measures

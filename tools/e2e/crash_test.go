@@ -117,7 +117,7 @@ func TestTemporalRestartMidSync(t *testing.T) {
 	e.temp.Stop()
 	time.Sleep(2 * time.Second)
 	var err error
-	e.temp, err = stack.StartDevserverAt(e.bins["./devserver"], e.dir, e.dir+"/temporal.db", port)
+	e.temp, err = stack.StartDevserverAt(e.bins["./tools/devserver"], e.dir, e.dir+"/temporal.db", port)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func newEnvOn(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, beforeW
 	e := &env{t: t, dir: t.TempDir(), ch: ch, queue: "e2e", extra: workerEnv}
 	ctx := context.Background()
 	binDir := filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin")
-	bins, err := stack.Build(ctx, binDir, "./devserver", "./worker", "./starter")
+	bins, err := stack.Build(ctx, binDir, "./tools/devserver", "./worker", "./starter")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func newEnvOn(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, beforeW
 	t.Cleanup(srv.Close)
 	e.simURL = srv.URL
 
-	e.temp, err = stack.StartDevserver(bins["./devserver"], e.dir, filepath.Join(e.dir, "temporal.db"), true)
+	e.temp, err = stack.StartDevserver(bins["./tools/devserver"], e.dir, filepath.Join(e.dir, "temporal.db"), true)
 	if err != nil {
 		t.Fatal(err)
 	}

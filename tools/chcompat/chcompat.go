@@ -22,7 +22,7 @@ import (
 // EnvLib names the environment variable holding libchdb.so's path.
 const EnvLib = "CHDB_LIB_PATH"
 
-// DefaultLib is where `npm ci --prefix internal/chcompat` puts the library,
+// DefaultLib is where `npm ci --prefix tools/chcompat` puts the library,
 // relative to this package's folder (a test's working directory).
 const DefaultLib = "node_modules/@chdb/lib-linux-x64-gnu/libchdb.so"
 
@@ -34,7 +34,7 @@ func LibPath() (string, error) {
 		if _, err := os.Stat(DefaultLib); err == nil {
 			return DefaultLib, nil
 		}
-		return "", errors.New(EnvLib + " is not set and " + DefaultLib + " is absent (run: npm ci --prefix internal/chcompat)")
+		return "", errors.New(EnvLib + " is not set and " + DefaultLib + " is absent (run: npm ci --prefix tools/chcompat)")
 	}
 	if _, err := os.Stat(p); err != nil {
 		return "", fmt.Errorf("%s=%s: %w", EnvLib, p, err)

@@ -86,7 +86,7 @@ func newSecureEnv(t *testing.T, p *pki, devArgs []string, temporalEnv ...string)
 			TLS: config.ClickHouseTLS{Secure: true, CAFile: p.ca.CertFile}}}
 	e.extra = append([]string{"CLICKHOUSE_SECURE=true", "CLICKHOUSE_CA_FILE=" + p.ca.CertFile,
 		"CLICKHOUSE_PASSWORD=", "CLICKHOUSE_PASSWORD_FILE=" + passwordFile}, temporalEnv...)
-	bins, err := stack.Build(ctx, filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin"), "./devserver", "./worker", "./starter")
+	bins, err := stack.Build(ctx, filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin"), "./tools/devserver", "./worker", "./starter")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func newSecureEnv(t *testing.T, p *pki, devArgs []string, temporalEnv ...string)
 	t.Cleanup(srv.Close)
 	e.simURL = srv.URL
 
-	e.temp, err = stack.StartDevserverArgs(bins["./devserver"], dir, filepath.Join(dir, "temporal.db"), false, devArgs...)
+	e.temp, err = stack.StartDevserverArgs(bins["./tools/devserver"], dir, filepath.Join(dir, "temporal.db"), false, devArgs...)
 	if err != nil {
 		t.Fatal(err)
 	}
