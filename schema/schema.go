@@ -3,6 +3,11 @@
 // schema_migrations table. A released file is never edited; a change is a
 // new file. Statements are separated by a semicolon at the end of a line
 // (ClickHouse runs one statement per query).
+//
+// Numbers need not be contiguous: 005 and 006 never appear in this
+// repository's history (the work that took them did not land, 007 was
+// written after it), and a number is not reused once a file with it may have
+// been applied somewhere, so the gap stays. Files run in numeric order.
 package schema
 
 import (
