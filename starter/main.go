@@ -22,6 +22,7 @@ import (
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
 	"talkwarehouse/internal/temporalconn"
+	"talkwarehouse/tables"
 	"talkwarehouse/workflows"
 )
 
@@ -29,7 +30,7 @@ const usage = `usage: starter <command> [flags]
 
 commands:
   sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running]
-        start one sync of the named tables (all 14 by default); an export another sync is running
+        start one sync of the named tables (all by default; "starter sync -h" lists them); an export another sync is running
         is waited for, then synced (--no-wait-for-running: the sync fails at once, naming that sync)
   status
         the latest sync of every table, from the sync_runs table in ClickHouse
@@ -88,7 +89,7 @@ type usageError struct{ error }
 
 func syncCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	names := fs.String("tables", "", "comma-separated tables to sync (default: all 14)")
+	names := fs.String("tables", "", "comma-separated tables to sync, default all: "+strings.Join(tables.Names(), ","))
 	full := fs.Bool("full-refresh", false, "re-export calls and call_legs from ZENDESK_START_DATE")
 	wait := fs.Bool("wait", false, "wait for the sync to finish and print a summary")
 	noWait := fs.Bool("no-wait-for-running", false, "fail at once, naming the running sync, instead of waiting for a sync that is exporting the same tables")

@@ -17,7 +17,7 @@ import (
 // ResolveInput returns in with its table list resolved: every table the
 // sync writes, the tables derived from a named source included (ivrs brings
 // ivr_menus and ivr_routes), in display order. An empty list resolves to
-// all 14 tables. The workflow accepts both forms; a resolved one reads in
+// every table of the catalogue. The workflow accepts both forms; a resolved one reads in
 // the web UI without knowing the catalogue.
 func ResolveInput(in SyncInput) (SyncInput, error) {
 	requested, err := tables.Resolve(in.Tables)
