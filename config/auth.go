@@ -11,7 +11,7 @@ import (
 
 // OAuth is a Zendesk OAuth client: client credentials (the unattended
 // setup Zendesk points integrations to), or an authorization-code client's
-// rotating refresh token. See "Authentication" in the README.
+// rotating refresh token. See docs/zendesk-auth.md.
 type OAuth struct {
 	ClientID     string `env:"ZENDESK_OAUTH_CLIENT_ID"`
 	ClientSecret string `env:"ZENDESK_OAUTH_CLIENT_SECRET"`

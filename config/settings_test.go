@@ -58,9 +58,9 @@ func settingsInCode(t *testing.T) []string {
 	return out
 }
 
-// TestSettingsDocumented: every setting the code reads is in the README's
-// settings table and in .env.example (with a comment line above it), and
-// .env.example lists nothing the code does not read.
+// TestSettingsDocumented: every setting the code reads is in the settings
+// table of docs/configuration.md and in .env.example (with a comment line
+// above it), and .env.example lists nothing the code does not read.
 func TestSettingsDocumented(t *testing.T) {
 	code := settingsInCode(t)
 	// Settings (what the loaders parse) lists exactly the names in the
@@ -77,7 +77,7 @@ func TestSettingsDocumented(t *testing.T) {
 		t.Fatalf("found only %d settings: %v", len(code), code)
 	}
 
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestSettingsDocumented(t *testing.T) {
 	}
 	for _, name := range code {
 		if !inReadme[name] {
-			t.Errorf("%s is read by the code but missing from the README's settings table", name)
+			t.Errorf("%s is read by the code but missing from the settings table of docs/configuration.md", name)
 		}
 		if !inExample[name] {
 			t.Errorf("%s is read by the code but missing from .env.example", name)

@@ -17,7 +17,7 @@ import (
 // and one shard of N ClickHouse servers (Debian's 18.16 here), each with
 // its own data folder, free loopback ports, the macros {shard} and
 // {replica}, and remote_servers naming the cluster. For the tests and the
-// README's cluster recipe.
+// cluster recipe of docs/scaling.md.
 type Cluster struct {
 	Name   string // the cluster's name in remote_servers
 	ZK     *Process

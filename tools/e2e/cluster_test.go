@@ -69,8 +69,8 @@ func (l *exportLog) busiestMinute() (most, throttled int) {
 	return most, throttled
 }
 
-// clusterEnv is a stack on a two-replica cluster, as the README's cluster
-// deployment: every worker and the test's own connection get both
+// clusterEnv is a stack on a two-replica cluster, as the cluster deployment of
+// docs/scaling.md: every worker and the test's own connection get both
 // replicas in CLICKHOUSE_ADDR and CLICKHOUSE_CLUSTER.
 type clusterEnv struct {
 	*env

@@ -20,7 +20,8 @@ import (
 
 // recordHistories names the set of workflow histories TestRecordHistories
 // writes to workflows/testdata/histories/<set>/; empty (the default) skips
-// it. See "Changing workflow code" in the README.
+// it. See "Changing workflow code" in
+// docs/operations.md.
 var recordHistories = flag.String("record-histories", "", "record workflow histories into workflows/testdata/histories/`SET`")
 
 // TestRecordHistories runs the workflows for real (devserver, worker,
