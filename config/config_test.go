@@ -11,7 +11,7 @@ func setenv(t *testing.T, kv map[string]string) {
 		"ZENDESK_SUBDOMAIN": "acme", "ZENDESK_EMAIL": "a@acme.com", "ZENDESK_API_TOKEN": "secret-tok",
 		"ZENDESK_OAUTH_TOKEN": "", "ZENDESK_START_DATE": "2024-01-01T00:00:00Z", "ZENDESK_BASE_URL": "",
 		"CLICKHOUSE_ADDR": "127.0.0.1:9000", "ZENDESK_EXPORT_RPM": "10", "TEMPORAL_ADDRESS": "127.0.0.1:7233",
-		"ZENDESK_EXPORT_LAG": "",
+		"ZENDESK_EXPORT_LAG": "", "WORKER_STOP_TIMEOUT": "",
 	}
 	for k, v := range kv {
 		base[k] = v
@@ -30,7 +30,7 @@ func TestWorkerSettings(t *testing.T) {
 	}
 	if w.Zendesk.APIBase() != "https://acme.zendesk.com/api/v2/channels/voice" || w.Zendesk.ExportRPM != 10 || w.Zendesk.RPM != 200 ||
 		w.ClickHouse.Database != "zendesk_talk" || w.Temporal.TaskQueue != "talkwarehouse" || !w.Temporal.ServeExports ||
-		w.Zendesk.ExportLag != 5*time.Minute {
+		w.Zendesk.ExportLag != 5*time.Minute || w.StopTimeout != 30*time.Second {
 		t.Fatalf("defaults %+v", w)
 	}
 	if w.ClickHouse.AnalyticsTimezone != "UTC" {
@@ -59,6 +59,8 @@ func TestWorkerSettings(t *testing.T) {
 		{map[string]string{"ZENDESK_EXPORT_RPM": "ten"}, "ZENDESK_EXPORT_RPM"},
 		{map[string]string{"ZENDESK_EXPORT_LAG": "five minutes"}, "ZENDESK_EXPORT_LAG: cannot parse, want a duration"},
 		{map[string]string{"ZENDESK_EXPORT_LAG": "30s"}, "ZENDESK_EXPORT_LAG must be at least 1m"},
+		{map[string]string{"WORKER_STOP_TIMEOUT": "-1s"}, "WORKER_STOP_TIMEOUT must be 0"},
+		{map[string]string{"WORKER_STOP_TIMEOUT": "soon"}, "WORKER_STOP_TIMEOUT: cannot parse, want a duration"},
 		{map[string]string{"CLICKHOUSE_ADDR": "nohost"}, "CLICKHOUSE_ADDR"},
 		{map[string]string{"TEMPORAL_ADDRESS": "x"}, "TEMPORAL_ADDRESS"},
 		{map[string]string{"ANALYTICS_TIMEZONE": "Mars/Olympus_Mons"}, "ANALYTICS_TIMEZONE is not a known IANA time zone"},

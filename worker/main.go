@@ -84,7 +84,8 @@ func run(log *slog.Logger) error {
 	// Heartbeats reach Temporal at most every HeartbeatThrottle (the SDK's
 	// default is 0.8 × the heartbeat timeout), so a cancel reaches a running
 	// activity within seconds.
-	wopts := worker.Options{MaxHeartbeatThrottleInterval: workflows.HeartbeatThrottle}
+	// On a stop, running activities get WORKER_STOP_TIMEOUT to finish.
+	wopts := worker.Options{MaxHeartbeatThrottleInterval: workflows.HeartbeatThrottle, WorkerStopTimeout: cfg.StopTimeout}
 	w := worker.New(tc, cfg.Temporal.TaskQueue, wopts)
 	w.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
 	w.RegisterWorkflowWithOptions(workflows.TableLease, workflow.RegisterOptions{Name: workflows.LeaseName})
