@@ -133,6 +133,19 @@ type Worker struct {
 	StopTimeout time.Duration `env:"WORKER_STOP_TIMEOUT" envDefault:"30s"`
 }
 
+// LoadMetricsAddr reads only WORKER_METRICS_ADDR, as LoadWorker does (for
+// `worker healthcheck`, which must not need the other settings); empty:
+// metrics and health endpoints off.
+func LoadMetricsAddr() (string, error) {
+	var m struct {
+		MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+	}
+	if err := env.Parse(&m); err != nil {
+		return "", explain(err)
+	}
+	return m.MetricsAddr, nil
+}
+
 // Settings is every environment variable the commands read (the worker's
 // settings and the schedules'), as the loaders see them: name, default, and
 // whether it is required or read from a file. config's tests check that no

@@ -135,3 +135,24 @@ func TestCredentialSchemes(t *testing.T) {
 		}
 	}
 }
+
+// LoadMetricsAddr reads WORKER_METRICS_ADDR as LoadWorker does, default
+// included, whatever the other settings are.
+func TestLoadMetricsAddr(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, v := range []string{"", "0.0.0.0:9191", "127.0.0.1:0"} {
+		setenv(t, map[string]string{"WORKER_METRICS_ADDR": v})
+		w, err := LoadWorker(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadMetricsAddr()
+		if err != nil || got != w.MetricsAddr {
+			t.Errorf("WORKER_METRICS_ADDR=%q: LoadMetricsAddr %q %v, LoadWorker %q", v, got, err, w.MetricsAddr)
+		}
+	}
+	setenv(t, map[string]string{"WORKER_METRICS_ADDR": "1.2.3.4:5", "ZENDESK_START_DATE": "garbage"})
+	if got, err := LoadMetricsAddr(); err != nil || got != "1.2.3.4:5" {
+		t.Errorf("with a broken ZENDESK_START_DATE: %q %v", got, err)
+	}
+}
