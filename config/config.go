@@ -126,8 +126,24 @@ type Worker struct {
 	ClickHouse ClickHouse
 	Temporal   Temporal
 	// MetricsAddr is where /metrics is served in Prometheus format
-	// (host:port; port 0 picks a free one; empty: off).
+	// (host:port; port 0 picks a free one).
 	MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+	// StopTimeout is how long a stopping worker (SIGTERM, SIGINT) lets its
+	// running activities finish before cancelling them.
+	StopTimeout time.Duration `env:"WORKER_STOP_TIMEOUT" envDefault:"30s"`
+}
+
+// LoadMetricsAddr reads only WORKER_METRICS_ADDR, as LoadWorker does (for
+// `worker healthcheck`, which must not need the other settings); empty:
+// metrics and health endpoints off.
+func LoadMetricsAddr() (string, error) {
+	var m struct {
+		MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+	}
+	if err := env.Parse(&m); err != nil {
+		return "", explain(err)
+	}
+	return m.MetricsAddr, nil
 }
 
 // Settings is every environment variable the commands read (the worker's
@@ -166,6 +182,9 @@ func LoadWorker(now time.Time) (Worker, error) {
 	var errs []error
 	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Temporal.validate(),
 		w.ClickHouse.loadSecrets(), w.Temporal.loadSecrets())
+	if w.StopTimeout < 0 {
+		errs = append(errs, errors.New("WORKER_STOP_TIMEOUT must be 0 (cancel at once) or more"))
+	}
 	return w, errors.Join(errs...)
 }
 
@@ -211,6 +230,7 @@ var fieldEnv = map[string]string{
 	"StartDate":     "ZENDESK_START_DATE", "ExportRPM": "ZENDESK_EXPORT_RPM", "RPM": "ZENDESK_RPM",
 	"ServeExports": "WORKER_SERVE_EXPORTS",
 	"ExportLag":    "ZENDESK_EXPORT_LAG",
+	"StopTimeout":  "WORKER_STOP_TIMEOUT",
 }
 
 func envName(field string) string {

@@ -11,7 +11,7 @@ func setenv(t *testing.T, kv map[string]string) {
 		"ZENDESK_SUBDOMAIN": "acme", "ZENDESK_EMAIL": "a@acme.com", "ZENDESK_API_TOKEN": "secret-tok",
 		"ZENDESK_OAUTH_TOKEN": "", "ZENDESK_START_DATE": "2024-01-01T00:00:00Z", "ZENDESK_BASE_URL": "",
 		"CLICKHOUSE_ADDR": "127.0.0.1:9000", "ZENDESK_EXPORT_RPM": "10", "TEMPORAL_ADDRESS": "127.0.0.1:7233",
-		"ZENDESK_EXPORT_LAG": "",
+		"ZENDESK_EXPORT_LAG": "", "WORKER_STOP_TIMEOUT": "",
 	}
 	for k, v := range kv {
 		base[k] = v
@@ -30,7 +30,7 @@ func TestWorkerSettings(t *testing.T) {
 	}
 	if w.Zendesk.APIBase() != "https://acme.zendesk.com/api/v2/channels/voice" || w.Zendesk.ExportRPM != 10 || w.Zendesk.RPM != 200 ||
 		w.ClickHouse.Database != "zendesk_talk" || w.Temporal.TaskQueue != "talkwarehouse" || !w.Temporal.ServeExports ||
-		w.Zendesk.ExportLag != 5*time.Minute {
+		w.Zendesk.ExportLag != 5*time.Minute || w.StopTimeout != 30*time.Second {
 		t.Fatalf("defaults %+v", w)
 	}
 	if w.ClickHouse.AnalyticsTimezone != "UTC" {
@@ -59,6 +59,8 @@ func TestWorkerSettings(t *testing.T) {
 		{map[string]string{"ZENDESK_EXPORT_RPM": "ten"}, "ZENDESK_EXPORT_RPM"},
 		{map[string]string{"ZENDESK_EXPORT_LAG": "five minutes"}, "ZENDESK_EXPORT_LAG: cannot parse, want a duration"},
 		{map[string]string{"ZENDESK_EXPORT_LAG": "30s"}, "ZENDESK_EXPORT_LAG must be at least 1m"},
+		{map[string]string{"WORKER_STOP_TIMEOUT": "-1s"}, "WORKER_STOP_TIMEOUT must be 0"},
+		{map[string]string{"WORKER_STOP_TIMEOUT": "soon"}, "WORKER_STOP_TIMEOUT: cannot parse, want a duration"},
 		{map[string]string{"CLICKHOUSE_ADDR": "nohost"}, "CLICKHOUSE_ADDR"},
 		{map[string]string{"TEMPORAL_ADDRESS": "x"}, "TEMPORAL_ADDRESS"},
 		{map[string]string{"ANALYTICS_TIMEZONE": "Mars/Olympus_Mons"}, "ANALYTICS_TIMEZONE is not a known IANA time zone"},
@@ -131,5 +133,26 @@ func TestCredentialSchemes(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "secret-") {
 			t.Errorf("error leaks a value: %v", err)
 		}
+	}
+}
+
+// LoadMetricsAddr reads WORKER_METRICS_ADDR as LoadWorker does, default
+// included, whatever the other settings are.
+func TestLoadMetricsAddr(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, v := range []string{"", "0.0.0.0:9191", "127.0.0.1:0"} {
+		setenv(t, map[string]string{"WORKER_METRICS_ADDR": v})
+		w, err := LoadWorker(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadMetricsAddr()
+		if err != nil || got != w.MetricsAddr {
+			t.Errorf("WORKER_METRICS_ADDR=%q: LoadMetricsAddr %q %v, LoadWorker %q", v, got, err, w.MetricsAddr)
+		}
+	}
+	setenv(t, map[string]string{"WORKER_METRICS_ADDR": "1.2.3.4:5", "ZENDESK_START_DATE": "garbage"})
+	if got, err := LoadMetricsAddr(); err != nil || got != "1.2.3.4:5" {
+		t.Errorf("with a broken ZENDESK_START_DATE: %q %v", got, err)
 	}
 }

@@ -29,7 +29,7 @@ const (
 	Deleted   = "talkwarehouse_deleted_total"   // entities marked removed upstream
 )
 
-// Server serves /metrics.
+// Server serves /metrics, and /healthz and /readyz (see Health).
 type Server struct {
 	Handler sdkmetrics.MetricsHandler // pass to client.Options.MetricsHandler
 	Addr    string                    // the address actually listened on
@@ -37,8 +37,9 @@ type Server struct {
 	srv     *http.Server
 }
 
-// Start listens on addr (host:port; port 0 picks one) and serves /metrics.
-func Start(addr string, log *slog.Logger) (*Server, error) {
+// Start listens on addr (host:port; port 0 picks one) and serves /metrics
+// and health's /healthz and /readyz.
+func Start(addr string, health *Health, log *slog.Logger) (*Server, error) {
 	reg := prometheus.NewRegistry()
 	reporter := promreporter.NewReporter(promreporter.Options{
 		Registerer: reg,
@@ -58,6 +59,7 @@ func Start(addr string, log *slog.Logger) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", reporter.HTTPHandler())
+	health.register(mux)
 	s := &Server{Handler: handler{scope}, Addr: ln.Addr().String(), closer: closer, srv: &http.Server{Handler: mux}}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

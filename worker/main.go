@@ -2,6 +2,9 @@
 // task queue. It reads its settings from the environment, creates the
 // ClickHouse database if missing and applies the schema migrations before
 // it takes any work.
+//
+// `worker healthcheck` exits 0 if the worker at WORKER_METRICS_ADDR is
+// ready (/readyz), 1 otherwise: a healthcheck for images without curl.
 package main
 
 import (
@@ -26,6 +29,14 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		addr, err := config.LoadMetricsAddr()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "worker healthcheck: %v\n", err)
+			os.Exit(1)
+		}
+		os.Exit(healthcheck(addr, os.Stderr))
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := run(log); err != nil {
 		fmt.Fprintf(os.Stderr, "worker: %v\n", err)
@@ -63,8 +74,10 @@ func run(log *slog.Logger) error {
 
 	opts := client.Options{Logger: tlog.NewStructuredLogger(log.With("component", "temporal"))}
 	metricsURL := "off"
+	// /readyz: 503 "starting" until the worker polls.
+	health := metrics.NewHealth()
 	if cfg.MetricsAddr != "" {
-		ms, err := metrics.Start(cfg.MetricsAddr, log)
+		ms, err := metrics.Start(cfg.MetricsAddr, health, log)
 		if err != nil {
 			return err
 		}
@@ -84,8 +97,21 @@ func run(log *slog.Logger) error {
 	// Heartbeats reach Temporal at most every HeartbeatThrottle (the SDK's
 	// default is 0.8 × the heartbeat timeout), so a cancel reaches a running
 	// activity within seconds.
-	wopts := worker.Options{MaxHeartbeatThrottleInterval: workflows.HeartbeatThrottle}
-	w := worker.New(tc, cfg.Temporal.TaskQueue, wopts)
+	// On a stop, running activities get WORKER_STOP_TIMEOUT to finish.
+	wopts := worker.Options{MaxHeartbeatThrottleInterval: workflows.HeartbeatThrottle, WorkerStopTimeout: cfg.StopTimeout}
+	// A fatal error (e.g. the namespace is gone) stops the worker; /readyz
+	// says so until the process exits. Only the main task queue's worker:
+	// the exports role's workers come and go (exports.go).
+	fatal := make(chan error, 1)
+	mainOpts := wopts
+	mainOpts.OnFatalError = func(err error) {
+		health.NotReady("worker stopped on a fatal error: " + err.Error())
+		select {
+		case fatal <- err:
+		default:
+		}
+	}
+	w := worker.New(tc, cfg.Temporal.TaskQueue, mainOpts)
 	w.RegisterWorkflowWithOptions(workflows.Sync, workflow.RegisterOptions{Name: workflows.SyncName})
 	w.RegisterWorkflowWithOptions(workflows.TableLease, workflow.RegisterOptions{Name: workflows.LeaseName})
 	w.RegisterActivity(acts)
@@ -106,5 +132,19 @@ func run(log *slog.Logger) error {
 	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports, "metrics", metricsURL,
 		"temporal", cfg.Temporal.Describe(),
 		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
-	return w.Run(worker.InterruptCh())
+	// Run's loop, with readiness: Start returns once the pollers run.
+	if err := w.Start(); err != nil {
+		return err
+	}
+	health.Ready()
+	select {
+	case s := <-worker.InterruptCh():
+		health.NotReady("stopping")
+		log.Info("worker stopping", "signal", s, "stop_timeout", cfg.StopTimeout)
+		w.Stop()
+		return nil
+	case err := <-fatal:
+		w.Stop()
+		return fmt.Errorf("worker stopped: %w", err)
+	}
 }

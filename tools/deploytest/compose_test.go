@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -93,6 +94,34 @@ func TestComposeFile(t *testing.T) {
 		if !slices.Contains(code, name) {
 			t.Errorf("the worker service sets %s, which the code does not read", name)
 		}
+	}
+
+	// Under an orchestrator: compose learns readiness from `worker
+	// healthcheck` (the image has no curl), and a stop gives running
+	// activities WORKER_STOP_TIMEOUT before SIGKILL.
+	if hc := worker.HealthCheck; hc == nil || hc.Disable || !slices.Equal(hc.Test, types.HealthCheckTest{"CMD", "/usr/local/bin/worker", "healthcheck"}) {
+		t.Errorf("the worker's healthcheck is %+v, want it to run `worker healthcheck`", hc)
+	}
+	var stopTimeout time.Duration
+	for _, p := range config.Settings() {
+		if p.Key == "WORKER_STOP_TIMEOUT" {
+			d, err := time.ParseDuration(p.DefaultValue)
+			if err != nil {
+				t.Fatalf("WORKER_STOP_TIMEOUT default %q: %v", p.DefaultValue, err)
+			}
+			stopTimeout = d
+		}
+	}
+	if v := worker.Environment["WORKER_STOP_TIMEOUT"]; v != nil {
+		if d, err := time.ParseDuration(*v); err == nil && d > stopTimeout {
+			stopTimeout = d
+		}
+	}
+	if stopTimeout == 0 {
+		t.Error("no WORKER_STOP_TIMEOUT default in config.Settings")
+	}
+	if worker.StopGracePeriod == nil || time.Duration(*worker.StopGracePeriod) <= stopTimeout {
+		t.Errorf("the worker's stop_grace_period %v is not longer than WORKER_STOP_TIMEOUT %v", worker.StopGracePeriod, stopTimeout)
 	}
 
 	// Without the required Zendesk settings, compose refuses, naming them.
