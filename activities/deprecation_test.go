@@ -53,3 +53,20 @@ func TestDeprecatedExportFailsAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A 410 that does not say why is not taken for the deprecation, but it
+// still fails the table at once: retrying cannot bring an endpoint back.
+func TestPlainGoneExportFailsAtOnce(t *testing.T) {
+	cfg := talksim.DefaultConfig()
+	cfg.Calls, cfg.LegsPerCall = 20, -1
+	f := newFixture(t, cfg, zendesk.Options{})
+	f.sim.FailStatus("/stats/incremental/calls", 410)
+	_, err := f.env().ExecuteActivity(f.a.SyncTable, activities.SyncTableInput{Table: "calls"})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "rejected" || !strings.Contains(err.Error(), "HTTP 410") {
+		t.Fatalf("SyncTable calls: %v; want a non-retryable rejected error saying HTTP 410", err)
+	}
+	if n := len(f.exportStarts()); n != 1 {
+		t.Errorf("%d export requests, want 1", n)
+	}
+}
