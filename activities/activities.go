@@ -40,7 +40,7 @@ type Activities struct {
 }
 
 // Error types of non-retryable failures, for the workflow's retry policy.
-var NonRetryable = []string{"auth", "not_found", "rejected", "stuck", "bad_input"}
+var NonRetryable = []string{"auth", "not_found", "rejected", "stuck", "deprecated", "bad_input"}
 
 // SyncTable syncs one source table and the tables derived from it.
 func (a *Activities) SyncTable(ctx context.Context, in SyncTableInput) (SyncTableResult, error) {
@@ -80,7 +80,9 @@ func (a *Activities) SyncTable(ctx context.Context, in SyncTableInput) (SyncTabl
 	// The partial result rides along as the error's details, so a failed
 	// table's sync_runs row still says what it stored and where its cursor
 	// stands.
-	case kind == zendesk.Auth, kind == zendesk.NotFound, kind == zendesk.Rejected, kind == zendesk.Stuck:
+	// A deprecation refusal (the end of exports for third-party apps) is
+	// not a plan-gated 403: the table fails at once, loudly.
+	case kind == zendesk.Auth, kind == zendesk.NotFound, kind == zendesk.Rejected, kind == zendesk.Stuck, kind == zendesk.Deprecated:
 		return res, temporal.NewNonRetryableApplicationError(err.Error(), string(kind), nil, res)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return res, err

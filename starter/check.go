@@ -60,7 +60,7 @@ func checkCmd(args []string, out io.Writer) error {
 
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "TABLE\tSTATUS\tDETAIL")
-	var authErr, otherErr error
+	var authErr, deprecated, otherErr error
 	reachable, forbidden := 0, 0
 	for _, t := range tables.Sources(tables.All()) {
 		name := t.Name
@@ -79,6 +79,11 @@ func checkCmd(args []string, out io.Writer) error {
 		case kind == zendesk.Forbidden:
 			forbidden++
 			fmt.Fprintf(w, "%s\tforbidden\t%s\n", name, err)
+		case kind == zendesk.Deprecated:
+			// Not a plan-gated table: syncs fail it at once with this
+			// message (the other tables sync).
+			deprecated = err
+			fmt.Fprintf(w, "%s\tfailed\t%s\n", name, err)
 		case kind == zendesk.Auth:
 			authErr = err
 			fmt.Fprintf(w, "%s\trejected\t%s\n", name, err)
@@ -91,6 +96,8 @@ func checkCmd(args []string, out io.Writer) error {
 	switch {
 	case authErr != nil:
 		return fmt.Errorf("the credentials were rejected: %w", authErr)
+	case deprecated != nil:
+		return fmt.Errorf("zendesk refused the incremental exports as deprecated for third-party apps; syncs fail those tables and sync the others: %w", deprecated)
 	case otherErr != nil:
 		return fmt.Errorf("some tables could not be reached: %w", otherErr)
 	}

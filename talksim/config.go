@@ -64,6 +64,13 @@ type Config struct {
 	// Forbidden API paths (e.g. "/ivr") answer 403, as when the plan lacks a feature.
 	Forbidden []string
 
+	// DeprecatedExports, when 403 or 410, makes the incremental exports
+	// (calls, legs) answer that status with a body saying the API is no
+	// longer available for third-party apps (BodyDeprecated), as Zendesk
+	// may once its exports end for third-party developers (support article
+	// 11249701485338; the real answer is unknown). 0: exports are served.
+	DeprecatedExports int
+
 	// ExportLag hides export records updated less than this long before now,
 	// as Zendesk Support exports do (unconfirmed for Talk). Default 0.
 	ExportLag time.Duration

@@ -293,6 +293,10 @@ const (
 	bodyNotFound  = `{"error":"InvalidEndpoint","description":"Not found"}`
 )
 
+// BodyDeprecated is what the exports answer under Config.DeprecatedExports:
+// a guess at Zendesk's refusal, since nobody has seen the real one yet.
+const BodyDeprecated = `{"error":"DeprecatedEndpoint","description":"This API is no longer available for third-party apps. See https://support.zendesk.com/hc/en-us/articles/11249701485338"}`
+
 // writeStatus answers status with the body Zendesk uses for it.
 func writeStatus(w http.ResponseWriter, status int) {
 	switch status {
@@ -404,6 +408,10 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, api string, inAPI bo
 	h, ok := routes[api]
 	if !inAPI || !ok || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		writeStatus(w, http.StatusNotFound)
+		return
+	}
+	if st := s.cfg.DeprecatedExports; st != 0 && strings.HasPrefix(api, "/stats/incremental/") {
+		writeJSON(w, st, []byte(BodyDeprecated))
 		return
 	}
 	if s.forbidden[api] {

@@ -95,6 +95,23 @@ func TestForbidden(t *testing.T) {
 	}
 }
 
+func TestDeprecatedExports(t *testing.T) {
+	for _, st := range []int{403, 410} {
+		cfg := DefaultConfig()
+		cfg.DeprecatedExports = st
+		s := New(cfg)
+		for _, p := range []string{"/stats/incremental/calls?start_time=0", "/stats/incremental/legs.json?start_time=0"} {
+			rec := get(t, s, p)
+			if rec.Code != st || decode(t, rec)["error"] != "DeprecatedEndpoint" || !strings.Contains(rec.Body.String(), "no longer available for third-party apps") {
+				t.Fatalf("%d: %s: %d %s", st, p, rec.Code, rec.Body.String())
+			}
+		}
+		if rec := get(t, s, "/greetings"); rec.Code != 200 {
+			t.Fatalf("other tables must still work: %d", rec.Code)
+		}
+	}
+}
+
 func TestExportRateLimit(t *testing.T) {
 	clk := newClock(t2024.Add(24 * time.Hour))
 	cfg := DefaultConfig()

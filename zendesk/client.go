@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"talkwarehouse/internal/jsonscan"
 )
@@ -337,8 +338,17 @@ func (c *Client) do(ctx context.Context, u *url.URL, auth string) (body []byte, 
 	case status == http.StatusUnauthorized:
 		e, s := fail(Auth, "unauthorized: "+apiMessage(body))
 		return nil, s, 0, e
+	case (status == http.StatusForbidden || status == http.StatusGone) && isDeprecation(body):
+		e, s := fail(Deprecated, "refused as deprecated: "+excerpt(apiMessage(body), 200))
+		return nil, s, 0, e
 	case status == http.StatusForbidden:
 		e, s := fail(Forbidden, "forbidden: "+apiMessage(body))
+		return nil, s, 0, e
+	case status == http.StatusGone:
+		// 410 without a word on why: the endpoint is gone for this client.
+		// Retrying cannot bring it back.
+		e, s := fail(Rejected, "gone (HTTP 410: Zendesk no longer serves this endpoint to this client; "+
+			"if it is an incremental export, see support article 11249701485338 on their end for third-party apps): "+excerpt(apiMessage(body), 200))
 		return nil, s, 0, e
 	case status == http.StatusNotFound:
 		e, s := fail(NotFound, "not found: "+apiMessage(body))
@@ -410,6 +420,17 @@ func apiMessage(body []byte) string {
 		return "empty body"
 	}
 	return s
+}
+
+// excerpt cuts s to at most n bytes, on a rune boundary.
+func excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // decode reads the records under envelope and the paging keys, in one

@@ -145,3 +145,61 @@ func TestCredentialsNeverGoToAnotherHost(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// A 403 or 410 whose body speaks of deprecation or third-party apps is the
+// end of exports for third-party developers: its own kind, one request, a
+// message naming the article and the way out. A plain 403 stays the
+// plan-gated Forbidden; a plain 410 is rejected (never retried).
+func TestExportDeprecationRefusalIsItsOwnKind(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		want   Kind
+		says   []string
+	}{
+		{"403 deprecated", 403, `{"error":"Forbidden","description":"This endpoint is DEPRECATED for your app."}`, Deprecated,
+			[]string{"11249701485338", "local client", "DEPRECATED for your app", "HTTP 403"}},
+		{"410 third-party", 410, `{"error":"DeprecatedEndpoint","description":"This API is no longer available for third-party apps."}`, Deprecated,
+			[]string{"11249701485338", "own Zendesk account", "no longer available for third-party apps", "HTTP 410"}},
+		{"410 third party, not JSON", 410, `Gone: incremental exports are closed to Third Party developers`, Deprecated,
+			[]string{"11249701485338", "closed to Third Party developers"}},
+		{"410 plain", 410, `{"error":"Gone"}`, Rejected, []string{"HTTP 410", "no longer serves", "11249701485338"}},
+		{"403 plain", 403, `{"error":"Forbidden","description":"You do not have access to this page."}`, Forbidden,
+			[]string{"You do not have access", "plan"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			c, _ := testClient(t, func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				w.WriteHeader(tc.status)
+				w.Write([]byte(tc.body))
+			})
+			q := map[string][]string{"start_time": {"1700000000"}}
+			_, err := c.Fetch(context.Background(), c.URL("/stats/incremental/calls", q), "calls", true, nil)
+			if KindOf(err) != tc.want || n.Load() != 1 {
+				t.Fatalf("kind %q after %d requests (%v); want %q after one", KindOf(err), n.Load(), err, tc.want)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not say %q", err, s)
+				}
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Fatal("error leaks the token")
+			}
+		})
+	}
+}
+
+func TestDeprecationExcerptIsShort(t *testing.T) {
+	c, _ := testClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(410)
+		w.Write([]byte(`{"error":"Deprecated","description":"` + strings.Repeat("é", 500) + `"}`))
+	})
+	_, err := c.Fetch(context.Background(), c.URL("/stats/incremental/legs", nil), "legs", true, nil)
+	if KindOf(err) != Deprecated || strings.Count(err.Error(), "é") > 100 || !strings.Contains(err.Error(), "…") {
+		t.Fatalf("%v", err)
+	}
+}

@@ -3,6 +3,7 @@ package zendesk
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies a failed request by what the caller should do about it.
@@ -24,7 +25,30 @@ const (
 	Transient Kind = "transient"
 	// Stuck: an export page that cannot advance. Retrying cannot help.
 	Stuck Kind = "stuck"
+	// Deprecated: Zendesk refused the request (403 or 410) with a body
+	// that speaks of deprecation, third-party apps or an API no longer
+	// available: the end of incremental exports for third-party developers
+	// (support article 11249701485338). Never retried and never skipped
+	// silently: the table fails at once, the others sync.
+	Deprecated Kind = "deprecated"
 )
+
+// deprecationMarkers are what a refusal body must mention (case-insensitive)
+// to count as the deprecation. What Zendesk actually answers is unknown:
+// these are guesses from the announcement's wording.
+var deprecationMarkers = []string{"deprecat", "third-party", "third party", "no longer available"}
+
+// isDeprecation reports whether a 403 or 410 body announces the end of the
+// endpoint for third-party apps rather than a missing plan feature or role.
+func isDeprecation(body []byte) bool {
+	b := strings.ToLower(string(body))
+	for _, m := range deprecationMarkers {
+		if strings.Contains(b, m) {
+			return true
+		}
+	}
+	return false
+}
 
 // Error is a failed API call. Its message carries the URL path and the
 // status, never credentials or query secrets.
@@ -57,6 +81,10 @@ func hint(k Kind) string {
 		return " (Zendesk rejected the credentials: check ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN)"
 	case NotFound:
 		return " (check ZENDESK_SUBDOMAIN, or ZENDESK_BASE_URL if set)"
+	case Deprecated:
+		return " (Zendesk refused the incremental export as deprecated for third-party apps, support article 11249701485338: " +
+			"sync with an OAuth client created in your own Zendesk account (Admin Center > Apps and integrations > APIs > OAuth clients: " +
+			"a local client, for internal use), not a global or marketplace client; retrying will not help; the other tables keep syncing)"
 	case Forbidden:
 		return " (the account's plan or the user's role has no access to this table; IVR needs Talk Professional)"
 	}

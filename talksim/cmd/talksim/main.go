@@ -50,6 +50,7 @@ func run() error {
 	exportLag := flag.Duration("export-lag", 0, "hide export records updated less than this long ago")
 	flag.DurationVar(&cfg.MinStartTimeAge, "min-start-age", time.Minute, "answer an export start_time younger than this with 400 \"Too recent start_time\", as Zendesk does (0 = serve any)")
 	forbidden := flag.String("forbidden", "", "comma-separated API paths answering 403 (e.g. /ivr)")
+	flag.IntVar(&cfg.DeprecatedExports, "deprecated-exports", 0, "answer the calls and legs exports with this status (403 or 410) and a body saying they are no longer available for third-party apps (0 = serve them)")
 	flag.IntVar(&cfg.Faults.Every, "fault-every", 0, "fail every Nth request (0 = never)")
 	kinds := flag.String("fault-kinds", "", "comma-separated fault kinds to cycle through (default: all but slow): "+kindList())
 	flag.DurationVar(&cfg.Faults.SlowDelay, "fault-slow", talksim.DefaultSlowDelay, "delay of the slow fault")
@@ -62,6 +63,9 @@ func run() error {
 	t, err := time.Parse(time.RFC3339, *start)
 	if err != nil {
 		return fmt.Errorf("-start: %w", err)
+	}
+	if d := cfg.DeprecatedExports; d != 0 && d != 403 && d != 410 {
+		return fmt.Errorf("-deprecated-exports: %d, want 403 or 410 (or 0)", d)
 	}
 	cfg.Start = t
 	cfg.ExportLag = *exportLag

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"talkwarehouse/talksim"
+)
+
+// checkAgainst runs `starter check` against a simulator with cfg, a static
+// OAuth token accepted.
+func checkAgainst(t *testing.T, cfg talksim.Config) (string, error) {
+	t.Helper()
+	cfg.OAuthToken = "check-tok"
+	srv := httptest.NewServer(talksim.New(cfg).Handler())
+	t.Cleanup(srv.Close)
+	for _, k := range []string{"ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN", "ZENDESK_OAUTH_CLIENT_ID",
+		"ZENDESK_OAUTH_CLIENT_SECRET", "ZENDESK_OAUTH_REFRESH_TOKEN", "ZENDESK_OAUTH_STATE_FILE"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("ZENDESK_BASE_URL", srv.URL)
+	t.Setenv("ZENDESK_OAUTH_TOKEN", "check-tok")
+	t.Setenv("ZENDESK_START_DATE", "2024-01-01T00:00:00Z")
+	var out bytes.Buffer
+	err := checkCmd(nil, &out)
+	return out.String(), err
+}
+
+// A deprecation refusal of the exports is reported per table as failed,
+// with the message naming the article and the local OAuth client, and the
+// check fails; the other tables are reachable.
+func TestCheckReportsDeprecatedExportsAsFailed(t *testing.T) {
+	cfg := talksim.DefaultConfig()
+	cfg.DeprecatedExports = 410
+	out, err := checkAgainst(t, cfg)
+	if err == nil || !strings.Contains(err.Error(), "deprecated for third-party apps") {
+		t.Fatalf("check: %v; want it failed on the deprecated exports\n%s", err, out)
+	}
+	for _, table := range []string{"calls", "call_legs"} {
+		line := regexp.MustCompile(`(?m)^` + table + `\s.*$`).FindString(out)
+		for _, want := range []string{"failed", "HTTP 410", "11249701485338", "local client"} {
+			if !strings.Contains(line, want) {
+				t.Errorf("%s line %q does not say %q", table, line, want)
+			}
+		}
+	}
+	if n := strings.Count(out, "reachable"); n != 10 {
+		t.Errorf("%d tables reachable, want the 10 others:\n%s", n, out)
+	}
+	if strings.Contains(out, "check-tok") || strings.Contains(err.Error(), "check-tok") {
+		t.Error("the report leaks the token")
+	}
+}
+
+func TestCheckPassesWithExportsServed(t *testing.T) {
+	out, err := checkAgainst(t, talksim.DefaultConfig())
+	if err != nil || !strings.Contains(out, "ok: all") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+}
