@@ -125,25 +125,28 @@ type Worker struct {
 	Zendesk    Zendesk
 	ClickHouse ClickHouse
 	Temporal   Temporal
-	// MetricsAddr is where /metrics is served in Prometheus format
-	// (host:port; port 0 picks a free one).
-	MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+	Endpoints
 	// StopTimeout is how long a stopping worker (SIGTERM, SIGINT) lets its
 	// running activities finish before cancelling them.
 	StopTimeout time.Duration `env:"WORKER_STOP_TIMEOUT" envDefault:"30s"`
 }
 
+// Endpoints is where the worker serves its HTTP endpoints: Prometheus
+// /metrics, /healthz and /readyz. Its own type so that `worker healthcheck`
+// reads it alone (LoadMetricsAddr).
+type Endpoints struct {
+	// MetricsAddr is host:port; port 0 picks a free one.
+	MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+}
+
 // LoadMetricsAddr reads only WORKER_METRICS_ADDR, as LoadWorker does (for
-// `worker healthcheck`, which must not need the other settings); empty:
-// metrics and health endpoints off.
+// `worker healthcheck`, which must not need the other settings).
 func LoadMetricsAddr() (string, error) {
-	var m struct {
-		MetricsAddr string `env:"WORKER_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
-	}
-	if err := env.Parse(&m); err != nil {
+	var e Endpoints
+	if err := env.Parse(&e); err != nil {
 		return "", explain(err)
 	}
-	return m.MetricsAddr, nil
+	return e.MetricsAddr, nil
 }
 
 // Settings is every environment variable the commands read (the worker's
