@@ -412,10 +412,7 @@ func apiMessage(body []byte) string {
 		}
 		return msg
 	}
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > 120 {
-		s = s[:120] + "…"
-	}
+	s := excerpt(strings.Join(strings.Fields(string(body)), " "), 120)
 	if s == "" {
 		return "empty body"
 	}
