@@ -34,10 +34,24 @@ type Activities struct {
 	HeartbeatEvery time.Duration
 	// ListPageSize is per_page for offset-paged lists (default 100).
 	ListPageSize int
-	// FlushRows is how many export rows are gathered into one insert
-	// (default 3000: about 100 MB of worker memory at most).
-	FlushRows int
+	// InsertRows and InsertEvery close an export's INSERT: after that many
+	// rows (default DefaultInsertRows) or once it has been open that long
+	// (default DefaultInsertEvery), whichever comes first. The cursor is
+	// stored after each INSERT, so they bound what a crash re-fetches.
+	InsertRows  int
+	InsertEvery time.Duration
+	// BlockRows is how many rows travel to ClickHouse as one block of an
+	// open INSERT (default warehouse.DefaultBlockRows): the worker's memory.
+	BlockRows int
 }
+
+// The defaults of InsertRows and InsertEvery: ClickHouse's guidance is
+// inserts of 10k–100k rows or more, about one a second or fewer
+// (https://clickhouse.com/docs/best-practices/selecting-an-insert-strategy).
+const (
+	DefaultInsertRows  = 100_000
+	DefaultInsertEvery = 10 * time.Second
+)
 
 // Error types of non-retryable failures, for the workflow's retry policy.
 var NonRetryable = []string{"auth", "not_found", "rejected", "stuck", "deprecated", "bad_input"}
@@ -163,21 +177,22 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		prev := stored.Cursor
 		run.setCursorAfter(prev)
 	}
-	// Pages are gathered into inserts of about FlushRows rows (ClickHouse
-	// prefers fewer, bigger parts), or whatever came before a pause of a
-	// second (a rate-limited export writes each page as it comes). The
-	// cursor is stored, and heartbeated, after each insert, so a crash
-	// re-fetches at most that many rows.
-	x := a.Warehouse.NewWriter(t)
+	// Pages stream into one INSERT per table (a block at a time, so memory
+	// stays flat), closed after InsertRows rows or InsertEvery, whichever
+	// comes first, and at the end. The cursor is stored, and heartbeated,
+	// after each INSERT has committed, never before: a crash re-fetches at
+	// most one INSERT's pages (InsertRows rows plus the page that crossed
+	// it, or InsertEvery of fetching plus a second).
+	x := a.Warehouse.NewWriter(t, a.BlockRows)
 	defer x.Close()
 	var pending warehouse.PageResult
 	pages := 0
 	end, pendingNext := start, start
-	flush := func(last bool) error {
+	commit := func(last bool) error {
 		if pages == 0 && pendingNext == end {
 			return nil
 		}
-		if err := x.Flush(ctx); err != nil {
+		if err := x.Commit(ctx); err != nil {
 			return err
 		}
 		run.stored(pending)
@@ -193,13 +208,14 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		pages, end = 0, next
 		return nil
 	}
+	due := func() bool { return x.Pending() >= a.insertRows() || x.OpenFor() >= a.insertEvery() }
 	store := func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
 		run.future(p.Future)
 		if p.Note != "" {
 			// No page came ("nothing new yet"): only the cursor may move.
 			run.note(p.Note)
 			pendingNext = next
-			return flush(last)
+			return commit(last)
 		}
 		res, err := x.Add(ctx, p.Records, warehouse.NewStamp(time.Now()))
 		if err != nil {
@@ -207,12 +223,29 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		}
 		pending = merge(pending, res)
 		pages, pendingNext = pages+1, next
-		if x.Buffered() >= a.flushRows() || last {
-			return flush(last)
+		if due() || last {
+			return commit(last)
 		}
 		return nil
 	}
-	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, store, func() error { return flush(false) }, time.Second)
+	// While the budget waits (or a page is slow), an INSERT open for
+	// InsertEvery is closed anyway, so rows and cursor do not wait with it.
+	idle := func() error {
+		if due() {
+			return commit(false)
+		}
+		return nil
+	}
+	// A worker stopping (SIGTERM) lets the export finish the INSERT in
+	// flight and store its cursor; the retryable error hands the rest to
+	// the next attempt, which resumes there.
+	stopping := func() error {
+		if err := commit(false); err != nil {
+			return err
+		}
+		return fmt.Errorf("worker stopping: %s stored up to %s; the next attempt resumes there", t.Name, end.Time().UTC().Format(time.RFC3339))
+	}
+	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, store, idle, time.Second, activity.GetWorkerStopChannel(ctx), stopping)
 	if err != nil {
 		return err
 	}
@@ -301,11 +334,18 @@ func (a *Activities) syncStats(ctx context.Context, run *run) error {
 	return run.write(ctx, a.Warehouse, all, time.Unix(0, run.checkpoint().SnapshotAt))
 }
 
-func (a *Activities) flushRows() int {
-	if a.FlushRows > 0 {
-		return a.FlushRows
+func (a *Activities) insertRows() int {
+	if a.InsertRows > 0 {
+		return a.InsertRows
 	}
-	return 3000
+	return DefaultInsertRows
+}
+
+func (a *Activities) insertEvery() time.Duration {
+	if a.InsertEvery > 0 {
+		return a.InsertEvery
+	}
+	return DefaultInsertEvery
 }
 
 // merge adds b's counts to a.

@@ -22,9 +22,12 @@ type exportPage struct {
 // still advances the cursor only after its page is stored; an error on
 // either side stops both. When no page has come for idleAfter (the rate
 // budget is waiting, say), idle is called, so that what store buffered is
-// written instead of waiting with it.
+// written instead of waiting with it. When stop closes (the worker is
+// stopping), the fetch ends and stopped's error is returned: it stores what
+// store holds.
 func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, start zendesk.ExportCursor, tally *zendesk.Tally,
-	store func(p zendesk.Page, next zendesk.ExportCursor, last bool) error, idle func() error, idleAfter time.Duration) error {
+	store func(p zendesk.Page, next zendesk.ExportCursor, last bool) error, idle func() error, idleAfter time.Duration,
+	stop <-chan struct{}, stopped func() error) error {
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pages := make(chan exportPage, 1)
@@ -41,7 +44,7 @@ func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, st
 		})
 		fetchErr <- err
 	}()
-	stop := func(err error) error {
+	end := func(err error) error {
 		cancel()
 		for range pages { // let the fetcher finish
 		}
@@ -57,12 +60,14 @@ func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, st
 				return <-fetchErr
 			}
 			if err := store(ep.page, ep.next, ep.last); err != nil {
-				return stop(err)
+				return end(err)
 			}
 		case <-timer.C:
 			if err := idle(); err != nil {
-				return stop(err)
+				return end(err)
 			}
+		case <-stop:
+			return end(stopped())
 		}
 		if !timer.Stop() {
 			select {

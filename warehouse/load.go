@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -36,15 +37,17 @@ type PageResult struct {
 // WritePage stores one page of a source table's records, and the rows of
 // every table derived from them (ivr_menus and ivr_routes from ivrs), each
 // table as one batch. Writing the same page again is harmless: entity
-// tables collapse by id, statistics by their snapshot key.
+// tables collapse by id, statistics by their snapshot key. Each table's
+// rows go as a single block, so that a snapshot is stored whole or not at
+// all (syncStats relies on it).
 func (w *Warehouse) WritePage(ctx context.Context, src *tables.Table, raws []json.RawMessage, st Stamp) (PageResult, error) {
-	x := w.NewWriter(src)
+	x := w.NewWriter(src, math.MaxInt)
 	defer x.Close()
 	res, err := x.Add(ctx, raws, st)
 	if err != nil {
 		return res, err
 	}
-	return res, x.Flush(ctx)
+	return res, x.Commit(ctx)
 }
 
 // SnapshotRows counts the rows of a statistics snapshot taken at syncedAt
@@ -57,33 +60,62 @@ func (w *Warehouse) SnapshotRows(ctx context.Context, t *tables.Table, syncedAt 
 	return n, nil
 }
 
-// Writer gathers pages of a source table (and its derived tables) in open
-// batches and sends them together: ClickHouse prefers fewer, bigger inserts
-// (each insert is a part to write and merge). Nothing is stored until
-// Flush; a cursor covering the rows may be saved only after it.
+// Writer streams pages of a source table (and its derived tables) into one
+// open INSERT per table. ClickHouse prefers few, big inserts (each insert is
+// a part to write and merge later: its guidance is 10k–100k rows or more,
+// about one insert a second), while the worker's memory must stay flat, so
+// rows travel a block at a time (BlockRows: the driver's Batch.Flush sends
+// a block and keeps the INSERT open) and an INSERT ends only at Commit.
+// Nothing counts as stored before Commit returns: a cursor covering the
+// rows may be saved only after it. A Writer dropped without Commit (Close,
+// or a crash) may leave some of its rows stored, which is harmless: rows
+// collapse by their keys, and the cursor still points before them.
 type Writer struct {
-	w        *Warehouse
-	src      *tables.Table
-	batches  map[string]driver.Batch
-	buffered int
-	row      []any
+	w         *Warehouse
+	src       *tables.Table
+	blockRows int
+	batches   map[string]driver.Batch
+	pending   int       // rows added since the last Commit
+	opened    time.Time // when the first of them was added
+	row       []any
 }
 
-// NewWriter starts a writer for src's family of tables.
-func (w *Warehouse) NewWriter(src *tables.Table) *Writer {
-	return &Writer{w: w, src: src, batches: map[string]driver.Batch{}}
+// DefaultBlockRows is how many rows of a table a Writer holds before it
+// sends them as a block of the open INSERT (about 100 MB of worker memory
+// at most for exports, whose _raw is a few KB a row).
+const DefaultBlockRows = 3000
+
+// NewWriter starts a writer for src's family of tables that sends a block
+// every blockRows rows of a table (DefaultBlockRows when 0 or less).
+func (w *Warehouse) NewWriter(src *tables.Table, blockRows int) *Writer {
+	if blockRows <= 0 {
+		blockRows = DefaultBlockRows
+	}
+	return &Writer{w: w, src: src, blockRows: blockRows, batches: map[string]driver.Batch{}}
 }
 
-// Buffered is the number of rows added since the last Flush.
-func (x *Writer) Buffered() int { return x.buffered }
+// Pending is the number of rows added since the last Commit (sent or not,
+// none of them committed).
+func (x *Writer) Pending() int { return x.pending }
+
+// OpenFor is how long the oldest uncommitted row has waited: 0 when none.
+func (x *Writer) OpenFor() time.Duration {
+	if x.pending == 0 {
+		return 0
+	}
+	return time.Since(x.opened)
+}
 
 // Add appends a page of source records, and the rows derived from them,
-// to the open batches.
+// to the open INSERTs, sending every full block.
 func (x *Writer) Add(ctx context.Context, raws []json.RawMessage, st Stamp) (PageResult, error) {
 	res := PageResult{Rows: map[string]int{}}
 	recs := make([]tables.Record, len(raws))
 	for i, raw := range raws {
 		recs[i] = tables.Record{Raw: raw}
+	}
+	if x.pending == 0 {
+		x.opened = time.Now()
 	}
 	return res, x.addFamily(ctx, x.src, recs, st, &res)
 }
@@ -108,8 +140,9 @@ func (x *Writer) addFamily(ctx context.Context, t *tables.Table, recs []tables.R
 	return nil
 }
 
-// add appends records of one table to its batch (opened on first use,
-// with a column list: 18.16 needs one).
+// add appends records of one table to its INSERT (opened on first use,
+// with a column list: 18.16 needs one), sending a block whenever blockRows
+// rows wait.
 func (x *Writer) add(ctx context.Context, t *tables.Table, recs []tables.Record, st Stamp, res *PageResult) error {
 	if len(recs) == 0 {
 		return nil
@@ -138,14 +171,20 @@ func (x *Writer) add(ctx context.Context, t *tables.Table, recs []tables.Record,
 		if err := batch.Append(x.row...); err != nil {
 			return fmt.Errorf("clickhouse: %s: %w", t.Name, err)
 		}
+		if batch.Rows() >= x.blockRows {
+			if err := batch.Flush(); err != nil {
+				return fmt.Errorf("clickhouse: sending a block of %s: %w", t.Name, err)
+			}
+		}
 	}
 	res.Rows[t.Name] += len(recs)
-	x.buffered += len(recs)
+	x.pending += len(recs)
 	return nil
 }
 
-// Flush sends every open batch, one insert per table.
-func (x *Writer) Flush(ctx context.Context) error {
+// Commit sends what waits and ends every open INSERT, one per table: once
+// it returns, the rows added so far are stored.
+func (x *Writer) Commit(ctx context.Context) error {
 	for _, t := range x.src.Family() {
 		batch, ok := x.batches[t.Name]
 		if !ok {
@@ -157,15 +196,15 @@ func (x *Writer) Flush(ctx context.Context) error {
 			return fmt.Errorf("clickhouse: inserting into %s: %w", t.Name, err)
 		}
 	}
-	x.buffered = 0
+	x.pending = 0
 	return nil
 }
 
-// Close drops what was not flushed and releases the connections.
+// Close drops what was not committed and releases the connections.
 func (x *Writer) Close() {
 	for name, b := range x.batches {
 		b.Abort()
 		delete(x.batches, name)
 	}
-	x.buffered = 0
+	x.pending = 0
 }

@@ -2,7 +2,7 @@
 // call_legs) against the in-process simulator and a real ClickHouse:
 //
 //	go run ./tools/bench [--volumes 10000,100000,1000000] [--legs 3] [--repeat 1]
-//	               [--flush-rows 0] [--latency 0] [--keep] [--json FILE]
+//	               [--insert-rows 0] [--latency 0] [--keep] [--json FILE]
 //	               [--realistic] [--views]
 //	go run ./tools/bench --real-limits [--real-calls 6000] [--real-rpm 10]
 //
@@ -66,7 +66,7 @@ var (
 	volumes    = flag.String("volumes", "10000,100000,1000000", "comma-separated numbers of calls")
 	legs       = flag.Int("legs", 3, "legs per call")
 	repeat     = flag.Int("repeat", 1, "bare fetch + sync runs per volume (the machine may be shared)")
-	flushRows  = flag.Int("flush-rows", 0, "Activities.FlushRows: export rows per insert (0: the product's default)")
+	insertRows  = flag.Int("insert-rows", 0, "Activities.InsertRows: export rows per INSERT (0: the product's default)")
 	keep       = flag.Bool("keep", false, "keep the benchmark databases")
 	jsonOut    = flag.String("json", "", "also write every measurement as JSON to this file")
 	realLimits = flag.Bool("real-limits", false, "run only the sync under the real export budget")
@@ -79,7 +79,7 @@ func main() {
 	flag.DurationVar(&simLatency, "latency", 0, "added to every export response of the simulator (a real API answers in hundreds of ms)")
 	flag.Parse()
 	if *child {
-		os.Exit(childMain(*flushRows))
+		os.Exit(childMain(*insertRows))
 	}
 	ch, err := config.LoadClickHouse()
 	ctx := context.Background()
@@ -108,7 +108,7 @@ func run(ctx context.Context, ch config.ClickHouse) error {
 		if err != nil || calls <= 0 {
 			return fmt.Errorf("--volumes: %q is not a positive number", v)
 		}
-		err = runVolume(ctx, ch, calls, *legs, max(*repeat, 1), *flushRows, &all)
+		err = runVolume(ctx, ch, calls, *legs, max(*repeat, 1), *insertRows, &all)
 		writeJSON(*jsonOut, all)
 		if err != nil {
 			return err
@@ -138,7 +138,7 @@ func dropDatabases(ctx context.Context, ch config.ClickHouse) {
 	}
 }
 
-func runVolume(ctx context.Context, ch config.ClickHouse, calls, legs, repeat, flushRows int, all *[]runResult) error {
+func runVolume(ctx context.Context, ch config.ClickHouse, calls, legs, repeat, insertRows int, all *[]runResult) error {
 	sim, err := startSim(calls, legs, 0, 0)
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func runVolume(ctx context.Context, ch config.ClickHouse, calls, legs, repeat, f
 		logf("bare fetch %.2fs, %d pages (load %s)", r.Bare.Wall.Seconds(), r.Bare.pages(), r.Load)
 		db := ch
 		db.Database = fmt.Sprintf("bench_%d_%d_%d", calls, time.Now().Unix(), i)
-		err := syncInChild(ctx, sim, db, flushRows, 0, 0, &r)
+		err := syncInChild(ctx, sim, db, insertRows, 0, 0, &r)
 		*all = append(*all, r)
 		if err != nil {
 			return err
@@ -173,12 +173,12 @@ func runVolume(ctx context.Context, ch config.ClickHouse, calls, legs, repeat, f
 
 // syncInChild runs the sync in a child process against sim, into the new
 // database ch.Database, then checks the counts under FINAL.
-func syncInChild(ctx context.Context, sim *simServer, ch config.ClickHouse, flushRows, exportRPM, rpm int, r *runResult) error {
+func syncInChild(ctx context.Context, sim *simServer, ch config.ClickHouse, insertRows, exportRPM, rpm int, r *runResult) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, exe, "--child-sync", fmt.Sprintf("--flush-rows=%d", flushRows))
+	cmd := exec.CommandContext(ctx, exe, "--child-sync", fmt.Sprintf("--insert-rows=%d", insertRows))
 	cmd.Env = append(os.Environ(),
 		"ZENDESK_BASE_URL="+sim.URL, "ZENDESK_SUBDOMAIN=", "ZENDESK_EMAIL="+benchEmail,
 		"ZENDESK_API_TOKEN="+benchToken, "ZENDESK_OAUTH_TOKEN=", "ZENDESK_START_DATE="+simStart.Format(time.RFC3339),
@@ -370,17 +370,17 @@ func printTables(all []runResult) {
 
 	fmt.Println("\nCPU seconds: bare = client + simulator over the bare fetch; over the sync: child (the sync), sim, ClickHouse (whole")
 	fmt.Println("server). ClickHouse inserts and merged rows: server-wide system.events deltas over the sync.")
-	fmt.Fprintln(w, "calls\tflush rows\tbare CPU\tchild CPU\tsim CPU\tCH CPU\tGC runs\talloc MB\tCH inserts\tCH merged rows\tRSS MB by tenth\t")
+	fmt.Fprintln(w, "calls\tinsert rows\tbare CPU\tchild CPU\tsim CPU\tCH CPU\tGC runs\talloc MB\tCH inserts\tCH merged rows\tRSS MB by tenth\t")
 	for _, r := range all {
 		if r.Sync == nil {
 			continue
 		}
 		s := r.Sync
-		flush := "default"
-		if s.FlushRows > 0 {
-			flush = strconv.Itoa(s.FlushRows)
+		ins := "default"
+		if s.InsertRows > 0 {
+			ins = strconv.Itoa(s.InsertRows)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%.0f\t%d\t%d\t%s\t\n", r.Calls, flush, r.Bare.CPU.Seconds(), s.CPU.Seconds(),
+		fmt.Fprintf(w, "%d\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%d\t%.0f\t%d\t%d\t%s\t\n", r.Calls, ins, r.Bare.CPU.Seconds(), s.CPU.Seconds(),
 			r.SimCPU.Seconds(), r.CHCPU.Seconds(), s.NumGC, s.AllocMB, r.CHEvents["InsertQuery"], r.CHEvents["MergedRows"], rssTenths(s.RSSMB))
 	}
 	w.Flush()

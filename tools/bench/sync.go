@@ -36,7 +36,7 @@ type syncReport struct {
 	ErrorMsg  string     `json:",omitempty"`
 	Timeline  []reqPoint `json:",omitempty"` // every request, when there are at most 200
 	RSSMB     []float64  // VmRSS every rssEvery, to tell a plateau from a growth
-	FlushRows int
+	InsertRows int
 }
 
 const rssEvery = 250 * time.Millisecond
@@ -58,8 +58,8 @@ func (r *syncReport) pages() int64 {
 // runSync opens and migrates the warehouse as the worker does at start
 // (before the clock starts), then runs the real activities.SyncTable for
 // calls and call_legs at once, from the start date, each under the SDK's
-// TestActivityEnvironment. flushRows sets Activities.FlushRows (0: default).
-func runSync(ctx context.Context, cfg config.Worker, flushRows int, log *slog.Logger) (*syncReport, error) {
+// TestActivityEnvironment. insertRows sets Activities.InsertRows (0: default).
+func runSync(ctx context.Context, cfg config.Worker, insertRows int, log *slog.Logger) (*syncReport, error) {
 	wh, err := warehouse.Open(ctx, cfg.ClickHouse, log)
 	if err != nil {
 		return nil, err
@@ -80,9 +80,9 @@ func runSync(ctx context.Context, cfg config.Worker, flushRows int, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	a := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log, FlushRows: flushRows}
+	a := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log, InsertRows: insertRows}
 
-	rep := &syncReport{FlushRows: flushRows}
+	rep := &syncReport{InsertRows: insertRows}
 	var ms0 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	cpu0 := selfCPU()
@@ -156,14 +156,14 @@ func syncTable(a *activities.Activities, table string, log *slog.Logger) (activi
 // childMain is the hidden --child-sync mode: settings come from the
 // environment exactly as the worker's (config.LoadWorker); the report goes
 // to stdout as JSON, logs to stderr.
-func childMain(flushRows int) int {
+func childMain(insertRows int) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg, err := config.LoadWorker(time.Now())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench child: configuration: %v\n", err)
 		return 1
 	}
-	rep, err := runSync(context.Background(), cfg, flushRows, log)
+	rep, err := runSync(context.Background(), cfg, insertRows, log)
 	if rep == nil {
 		fmt.Fprintf(os.Stderr, "bench child: %v\n", err)
 		return 1
