@@ -66,7 +66,7 @@ var (
 	volumes    = flag.String("volumes", "10000,100000,1000000", "comma-separated numbers of calls")
 	legs       = flag.Int("legs", 3, "legs per call")
 	repeat     = flag.Int("repeat", 1, "bare fetch + sync runs per volume (the machine may be shared)")
-	insertRows  = flag.Int("insert-rows", 0, "Activities.InsertRows: export rows per INSERT (0: the product's default)")
+	insertRows = flag.Int("insert-rows", 0, "Activities.InsertRows: export rows per INSERT (0: the product's default)")
 	keep       = flag.Bool("keep", false, "keep the benchmark databases")
 	jsonOut    = flag.String("json", "", "also write every measurement as JSON to this file")
 	realLimits = flag.Bool("real-limits", false, "run only the sync under the real export budget")

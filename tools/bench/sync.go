@@ -26,16 +26,16 @@ import (
 
 // syncReport is what one sync run measured; the child prints it as JSON.
 type syncReport struct {
-	Wall      time.Duration // start of both exports → both done
-	Results   []activities.TableResult
-	Exports   map[string]*exportTiming
-	VmHWMKB   int64         // peak RSS of the process running the sync
-	CPU       time.Duration // over the run, not the start-up
-	NumGC     uint32
-	AllocMB   float64
-	ErrorMsg  string     `json:",omitempty"`
-	Timeline  []reqPoint `json:",omitempty"` // every request, when there are at most 200
-	RSSMB     []float64  // VmRSS every rssEvery, to tell a plateau from a growth
+	Wall       time.Duration // start of both exports → both done
+	Results    []activities.TableResult
+	Exports    map[string]*exportTiming
+	VmHWMKB    int64         // peak RSS of the process running the sync
+	CPU        time.Duration // over the run, not the start-up
+	NumGC      uint32
+	AllocMB    float64
+	ErrorMsg   string     `json:",omitempty"`
+	Timeline   []reqPoint `json:",omitempty"` // every request, when there are at most 200
+	RSSMB      []float64  // VmRSS every rssEvery, to tell a plateau from a growth
 	InsertRows int
 }
 
