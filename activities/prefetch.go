@@ -35,8 +35,16 @@ func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, st
 	go func() {
 		defer close(pages)
 		_, err := zd.Export(fctx, t.Path, t.Envelope, start, tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
+			ep := exportPage{p, next, last}
+			// A page fetched is handed over even when the fetch was just
+			// cancelled (a stopping worker stores it).
 			select {
-			case pages <- exportPage{p, next, last}:
+			case pages <- ep:
+				return nil
+			default:
+			}
+			select {
+			case pages <- ep:
 				return nil
 			case <-fctx.Done():
 				return fctx.Err()
@@ -67,7 +75,21 @@ func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, st
 				return end(err)
 			}
 		case <-stop:
-			return end(stopped())
+			// No new request; the pages already fetched are stored with
+			// the rest, so that the next attempt fetches again only the
+			// request that was in flight.
+			cancel()
+			for ep := range pages {
+				if err := store(ep.page, ep.next, ep.last); err != nil {
+					return end(err)
+				}
+				if ep.last {
+					<-fetchErr
+					return nil
+				}
+			}
+			<-fetchErr
+			return stopped()
 		}
 		if !timer.Stop() {
 			select {

@@ -126,9 +126,34 @@ type Worker struct {
 	ClickHouse ClickHouse
 	Temporal   Temporal
 	Endpoints
+	Loading Loading
 	// StopTimeout is how long a stopping worker (SIGTERM, SIGINT) lets its
 	// running activities finish before cancelling them.
 	StopTimeout time.Duration `env:"WORKER_STOP_TIMEOUT" envDefault:"30s"`
+}
+
+// Loading is how an export's rows are gathered into ClickHouse INSERTs:
+// one INSERT per table, closed after InsertRows rows or once open for
+// InsertInterval, whichever comes first. The cursor is stored after each,
+// so they also bound what a crashed worker fetches again.
+type Loading struct {
+	InsertRows     int           `env:"CLICKHOUSE_INSERT_ROWS" envDefault:"100000"`
+	InsertInterval time.Duration `env:"CLICKHOUSE_INSERT_INTERVAL" envDefault:"10s"`
+}
+
+// maxInsertInterval stays under ClickHouse's receive_timeout (300 s by
+// default), which ends an INSERT whose client sends nothing for that long.
+const maxInsertInterval = 4 * time.Minute
+
+func (l Loading) validate() error {
+	var errs []error
+	if l.InsertRows < 1 {
+		errs = append(errs, errors.New("CLICKHOUSE_INSERT_ROWS must be 1 or more (rows per INSERT)"))
+	}
+	if l.InsertInterval <= 0 || l.InsertInterval > maxInsertInterval {
+		errs = append(errs, fmt.Errorf("CLICKHOUSE_INSERT_INTERVAL must be above 0 and at most %s (ClickHouse's receive_timeout ends an idle INSERT after 300s)", maxInsertInterval))
+	}
+	return errors.Join(errs...)
 }
 
 // Endpoints is where the worker serves its HTTP endpoints: Prometheus
@@ -184,7 +209,7 @@ func LoadWorker(now time.Time) (Worker, error) {
 	}
 	var errs []error
 	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Temporal.validate(),
-		w.ClickHouse.loadSecrets(), w.Temporal.loadSecrets())
+		w.ClickHouse.loadSecrets(), w.Temporal.loadSecrets(), w.Loading.validate())
 	if w.StopTimeout < 0 {
 		errs = append(errs, errors.New("WORKER_STOP_TIMEOUT must be 0 (cancel at once) or more"))
 	}

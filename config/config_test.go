@@ -12,6 +12,7 @@ func setenv(t *testing.T, kv map[string]string) {
 		"ZENDESK_OAUTH_TOKEN": "", "ZENDESK_START_DATE": "2024-01-01T00:00:00Z", "ZENDESK_BASE_URL": "",
 		"CLICKHOUSE_ADDR": "127.0.0.1:9000", "ZENDESK_EXPORT_RPM": "10", "TEMPORAL_ADDRESS": "127.0.0.1:7233",
 		"ZENDESK_EXPORT_LAG": "", "WORKER_STOP_TIMEOUT": "",
+		"CLICKHOUSE_INSERT_ROWS": "", "CLICKHOUSE_INSERT_INTERVAL": "",
 	}
 	for k, v := range kv {
 		base[k] = v
@@ -154,5 +155,25 @@ func TestLoadMetricsAddr(t *testing.T) {
 	setenv(t, map[string]string{"WORKER_METRICS_ADDR": "1.2.3.4:5", "ZENDESK_START_DATE": "garbage"})
 	if got, err := LoadMetricsAddr(); err != nil || got != "1.2.3.4:5" {
 		t.Errorf("with a broken ZENDESK_START_DATE: %q %v", got, err)
+	}
+}
+
+func TestLoadingSettings(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"CLICKHOUSE_INSERT_ROWS": "0"}, "CLICKHOUSE_INSERT_ROWS must be 1 or more"},
+		{map[string]string{"CLICKHOUSE_INSERT_INTERVAL": "0s"}, "CLICKHOUSE_INSERT_INTERVAL must be above 0"},
+		{map[string]string{"CLICKHOUSE_INSERT_INTERVAL": "10m"}, "at most 4m0s"},
+	} {
+		setenv(t, c.env)
+		_, err := LoadWorker(time.Now())
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want it to say %q", c.env, err, c.want)
+		}
+		for k := range c.env {
+			t.Setenv(k, "")
+		}
 	}
 }

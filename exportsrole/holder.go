@@ -126,8 +126,8 @@ func (h *Holder) tryTake(ctx context.Context) {
 }
 
 // HoldExportsRole is the role's activity: it serves the exports' task queue
-// until its context ends (worker stopping, or the role lost), heartbeating
-// every 2 seconds. It returns the context's error.
+// until its worker stops or its context ends (the role lost), heartbeating
+// every 2 seconds. It returns why it ended.
 func (h *Holder) HoldExportsRole(ctx context.Context, in Input) error {
 	if time.Now().Before(in.NotBefore) {
 		h.budget.HoldExports(in.NotBefore)
@@ -146,6 +146,12 @@ func (h *Holder) HoldExportsRole(ctx context.Context, in Input) error {
 		case <-ctx.Done():
 			h.log.Info("no longer serving the exports", "reason", ctx.Err())
 			return ctx.Err()
+		case <-activity.GetWorkerStopChannel(ctx):
+			// The worker is stopping: give the role up now rather than at
+			// the end of the stop timeout. The deferred stop lets the
+			// running exports commit their INSERT and cursor first.
+			h.log.Info("no longer serving the exports", "reason", "worker stopping")
+			return errors.New("worker stopping: the exports role is free for another worker")
 		case <-t.C:
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -199,4 +200,29 @@ func TestHoldExportsRoleFirstHolderOpensAtOnce(t *testing.T) {
 // so that cancelling it ends a running activity as a worker stop does.
 func workerOptionsWithContext(ctx context.Context) worker.Options {
 	return worker.Options{BackgroundActivityContext: ctx}
+}
+
+// A stopping worker gives the role up at once (not at the end of its stop
+// timeout), after the exports' worker has stopped.
+func TestHoldExportsRoleEndsWhenTheWorkerStops(t *testing.T) {
+	h := newHolder(&mocks.Client{}, &budget{})
+	stopped := 0
+	h.serveExports = func() (func(), error) { return func() { stopped++ }, nil }
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	stop := make(chan struct{})
+	env.SetWorkerStopChannel(stop)
+	env.RegisterActivity(h.HoldExportsRole)
+	go func() { time.Sleep(200 * time.Millisecond); close(stop) }()
+	t0 := time.Now()
+	_, err := env.ExecuteActivity(h.HoldExportsRole, Input{HolderQueue: h.holder})
+	if err == nil || !strings.Contains(err.Error(), "worker stopping") {
+		t.Fatalf("error %v, want the worker stopping", err)
+	}
+	if d := time.Since(t0); d > 3*time.Second {
+		t.Fatalf("gave the role up after %v", d)
+	}
+	if stopped != 1 {
+		t.Fatalf("exports' worker stopped %d times, want 1", stopped)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -94,7 +95,8 @@ func run(log *slog.Logger) error {
 
 	// One Activities value, so both task queues share one Zendesk client
 	// and its rate budgets.
-	acts := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log}
+	acts := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log,
+		InsertRows: cfg.Loading.InsertRows, InsertEvery: cfg.Loading.InsertInterval}
 	// Heartbeats reach Temporal at most every HeartbeatThrottle (the SDK's
 	// default is 0.8 × the heartbeat timeout), so a cancel reaches a running
 	// activity within seconds.
@@ -118,6 +120,9 @@ func run(log *slog.Logger) error {
 	w.RegisterActivity(acts)
 	w.RegisterActivity(&activities.Leases{Temporal: tc})
 	w.RegisterWorkflowWithOptions(exportsrole.Workflow, workflow.RegisterOptions{Name: exportsrole.WorkflowName})
+	// leaveRole ends the role's loop and stops its workers (their running
+	// exports get WORKER_STOP_TIMEOUT to commit, as the main worker's do).
+	leaveRole := func() {}
 	if cfg.Temporal.ServeExports {
 		// Every worker competes for the exports role; the one holding it
 		// serves the exports' task queue.
@@ -131,8 +136,7 @@ func run(log *slog.Logger) error {
 			stopRole()
 			return err
 		}
-		defer wait()
-		defer stopRole()
+		leaveRole = func() { stopRole(); wait() }
 	}
 	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports, "metrics", metricsURL,
 		"temporal", cfg.Temporal.Describe(),
@@ -142,14 +146,19 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	health.Ready()
+	var stopErr error
 	select {
 	case s := <-worker.InterruptCh():
 		health.NotReady("stopping")
 		log.Info("worker stopping", "signal", s, "stop_timeout", cfg.StopTimeout)
-		w.Stop()
-		return nil
 	case err := <-fatal:
-		w.Stop()
-		return fmt.Errorf("worker stopped: %w", err)
+		stopErr = fmt.Errorf("worker stopped: %w", err)
 	}
+	// Both stop at once, so that the whole stop takes at most one
+	// WORKER_STOP_TIMEOUT.
+	var wg sync.WaitGroup
+	wg.Go(w.Stop)
+	wg.Go(leaveRole)
+	wg.Wait()
+	return stopErr
 }

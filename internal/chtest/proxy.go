@@ -21,6 +21,7 @@ type Proxy struct {
 	mu      sync.Mutex
 	armed   map[string]bool // tables whose next insert loses its acknowledgement
 	dropped []string
+	inserts []string // the table of every INSERT, in the order sent
 	conns   map[net.Conn]bool
 }
 
@@ -56,6 +57,13 @@ func (p *Proxy) Dropped() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.dropped)
+}
+
+// Inserts lists the table of every INSERT sent through the proxy, in order.
+func (p *Proxy) Inserts() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.inserts)
 }
 
 func (p *Proxy) close() {
@@ -153,6 +161,7 @@ func (p *Proxy) pipe(client, server net.Conn) {
 			case idle:
 				if m := insertInto.FindSubmatch(buf[:n]); m != nil {
 					p.mu.Lock()
+					p.inserts = append(p.inserts, string(m[1]))
 					if p.armed[string(m[1])] {
 						delete(p.armed, string(m[1]))
 						state, table = armed, string(m[1])
