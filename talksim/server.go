@@ -37,6 +37,8 @@ type Sim struct {
 
 	rmu      sync.Mutex
 	requests map[string]int
+	// starts are the start_time of every export page served, per path.
+	starts map[string][]int64
 	account  window
 	export   window
 }
@@ -102,6 +104,16 @@ func (s *Sim) ResetRequests() {
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	s.requests = map[string]int{}
+	s.starts = nil
+}
+
+// ExportStarts lists the start_time (Unix seconds) of every export page
+// served on api (e.g. "/stats/incremental/legs"), in order: a start_time
+// listed twice is a page fetched twice.
+func (s *Sim) ExportStarts(api string) []int64 {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	return append([]int64(nil), s.starts[api]...)
 }
 
 // window is a rolling 60-second request budget.
@@ -197,6 +209,12 @@ func exportEndpoint(s *Sim, w http.ResponseWriter, r *http.Request, api string) 
 		writeJSON(w, http.StatusBadRequest, []byte(`{"error":"InvalidValue","description":"Too recent start_time. Use a start_time older than 1 minute."}`))
 		return
 	}
+	s.rmu.Lock()
+	if s.starts == nil {
+		s.starts = map[string][]int64{}
+	}
+	s.starts[api] = append(s.starts[api], start)
+	s.rmu.Unlock()
 	next := baseURL(r) + APIPrefix + api + ".json?start_time="
 	bp := pagePool.Get().(*[]byte)
 	b := (*bp)[:0]

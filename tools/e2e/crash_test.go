@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,36 +60,81 @@ func (e *env) waitSync(id string, timeout time.Duration) workflows.SyncResult {
 	return res
 }
 
+// fetchedTwice counts the export pages of api served more than once (the
+// same start_time asked for again).
+func fetchedTwice(starts []int64) int {
+	seen, twice := map[int64]bool{}, 0
+	for _, st := range starts {
+		if seen[st] {
+			twice++
+		}
+		seen[st] = true
+	}
+	return twice
+}
+
+// insertRows is the workers' CLICKHOUSE_INSERT_ROWS in the crash tests:
+// ten pages of legs per INSERT, so a kill lands in the middle of one.
+const insertRows = 10000
+
 // kill -9 of the worker in the middle of a large export, then a new
-// worker: the sync completes with exact counts, and the export resumes
-// where it stopped instead of starting over.
+// worker: the sync completes with exact counts, and the export resumes at
+// its last committed INSERT: at most that INSERT's pages (insertRows rows,
+// plus the page that crossed it and the one in flight) are fetched twice.
 func TestWorkerKilledMidExportResumes(t *testing.T) {
 	cfg := smallAccount()
 	cfg.Calls = 20000 // 20 pages of calls, 60 of legs
-	e := newEnv(t, cfg)
+	e := newEnv(t, cfg, fmt.Sprintf("CLICKHOUSE_INSERT_ROWS=%d", insertRows))
 	slowExports(e, 150*time.Millisecond)
 	id := e.startSync("--tables", "call_legs")
 	e.waitRows("call_legs", 20000, 60*time.Second)
+	time.Sleep(700 * time.Millisecond) // a few pages into the next INSERT
 	e.worker.Kill()
-	before := e.sim.Requests()["/stats/incremental/legs"]
+	before := len(e.sim.ExportStarts("/stats/incremental/legs"))
 	e.startWorker()
-	res := e.waitSync(id, 3*time.Minute)
-	after := e.sim.Requests()["/stats/incremental/legs"]
+	e.waitSync(id, 3*time.Minute)
+	starts := e.sim.ExportStarts("/stats/incremental/legs")
 	e.checkCounts("call_legs")
-	// 60,000 legs with boundary overlaps are about 61 pages; a restart
-	// from the beginning would fetch them all again.
-	pages := 0
-	for _, tr := range res.Tables {
-		if tr.Table == "call_legs" {
-			pages = tr.Pages
+	twice, bound := fetchedTwice(starts), insertRows/talksim.ExportPageSize+2
+	t.Logf("legs pages: %d before the kill, %d in all, %d fetched twice (bound %d)", before, len(starts), twice, bound)
+	if twice > bound {
+		t.Errorf("%d leg pages fetched twice, want at most one INSERT's (%d): the export did not resume at its last commit", twice, bound)
+	}
+}
+
+// SIGTERM in the middle of a large export: the worker commits the INSERT in
+// flight, stores the cursor and exits within WORKER_STOP_TIMEOUT + 5 s; a
+// new worker finishes the sync with exact counts, fetching again at most
+// the page whose request was in flight.
+func TestWorkerSIGTERMMidExportResumes(t *testing.T) {
+	cfg := smallAccount()
+	cfg.Calls = 20000
+	const stopTimeout = 10 * time.Second
+	e := newEnv(t, cfg, fmt.Sprintf("CLICKHOUSE_INSERT_ROWS=%d", insertRows), "WORKER_STOP_TIMEOUT="+stopTimeout.String())
+	slowExports(e, 150*time.Millisecond)
+	id := e.startSync("--tables", "call_legs")
+	e.waitRows("call_legs", 20000, 60*time.Second)
+	time.Sleep(700 * time.Millisecond)
+	t0 := time.Now()
+	if err := e.worker.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for done, _ := e.worker.Exited(); !done; done, _ = e.worker.Exited() {
+		if time.Since(t0) > stopTimeout+5*time.Second {
+			t.Fatalf("the worker still runs %v after SIGTERM (WORKER_STOP_TIMEOUT %v):\n%s", time.Since(t0), stopTimeout, e.worker.Tail(3000))
 		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	t.Logf("legs requests: %d before the kill, %d after; the retried attempt reports %d pages in all", before, after-before, pages)
-	if after-before > 45 {
-		t.Errorf("the new worker fetched %d pages of legs: the export started over instead of resuming", after-before)
-	}
-	if before+(after-before) > 61+4 {
-		t.Errorf("%d leg pages fetched in all, want at most a few more than 61", after)
+	exited := time.Since(t0)
+	before := len(e.sim.ExportStarts("/stats/incremental/legs"))
+	e.startWorker()
+	e.waitSync(id, 3*time.Minute)
+	starts := e.sim.ExportStarts("/stats/incremental/legs")
+	e.checkCounts("call_legs")
+	twice := fetchedTwice(starts)
+	t.Logf("exited %v after SIGTERM; legs pages: %d before, %d in all, %d fetched twice", exited.Round(time.Millisecond), before, len(starts), twice)
+	if twice > 1 {
+		t.Errorf("%d leg pages fetched twice after a SIGTERM, want at most 1 (the request in flight)", twice)
 	}
 }
 
