@@ -49,13 +49,32 @@ func (a *Activities) SyncTable(ctx context.Context, in SyncTableInput) (SyncTabl
 		return SyncTableResult{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("%q is not a source table", in.Table), "bad_input", nil)
 	}
+	if w := in.Window; w != nil {
+		// A backfill is of an export, in a window already settled.
+		if t.Kind != tables.Export {
+			return SyncTableResult{}, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("a backfill window (--from/--to) applies only to the exports calls and call_legs, not to %s", t.Name), "bad_input", nil)
+		}
+		win := *w
+		if win.From.IsZero() {
+			win.From = a.StartDate
+		}
+		if err := win.Check(time.Now(), a.Zendesk.ExportLag()); err != nil {
+			return SyncTableResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
+		}
+		in.Window = &win
+	}
 	run := a.newRun(ctx, t)
 	defer run.stop()
 
 	var err error
 	switch t.Kind {
 	case tables.Export:
-		err = a.syncExport(ctx, run, in.FullRefresh)
+		if in.Window != nil {
+			err = a.syncWindow(ctx, run, *in.Window)
+		} else {
+			err = a.syncExport(ctx, run, in.FullRefresh)
+		}
 	case tables.Snapshot:
 		err = a.syncList(ctx, run)
 	case tables.Stats:
@@ -163,11 +182,55 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		prev := stored.Cursor
 		run.setCursorAfter(prev)
 	}
-	// Pages are gathered into inserts of about FlushRows rows (ClickHouse
-	// prefers fewer, bigger parts), or whatever came before a pause of a
-	// second (a rate-limited export writes each page as it comes). The
-	// cursor is stored, and heartbeated, after each insert, so a crash
-	// re-fetches at most that many rows.
+	end, err := a.exportInto(ctx, run, start, 0, func(next zendesk.ExportCursor, last bool) error {
+		if err := a.Warehouse.SaveCursor(ctx, warehouse.Cursor{
+			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.rows(t.Name)),
+		}); err != nil {
+			return err
+		}
+		run.setCursorAfter(next.Time())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	run.setCursorAfter(end.Time())
+	return nil
+}
+
+// syncWindow backfills calls or legs in win, checked by SyncTable (From
+// set): records updated in [From, To) only. The stored cursor is neither read
+// nor written, so the incremental sync is unaffected; the window's progress
+// is heartbeated after each insert, so a retried attempt resumes from it.
+// Rows read twice (a retry, an incremental sync over the same time, a
+// backfill run again) collapse by id in the warehouse.
+func (a *Activities) syncWindow(ctx context.Context, run *run, win Window) error {
+	start := zendesk.ExportCursor{StartTime: win.From.Unix()}
+	if hb := run.cp; hb.StartTime > start.StartTime {
+		start = zendesk.ExportCursor{StartTime: hb.StartTime, URL: hb.ExportURL}
+	}
+	run.setWindow(win, start.Time())
+	end, err := a.exportInto(ctx, run, start, win.To.Unix(), func(next zendesk.ExportCursor, _ bool) error {
+		run.setWindow(win, next.Time())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	run.setWindow(win, end.Time())
+	return nil
+}
+
+// exportInto reads run's export from start (up to until, Unix seconds, when
+// not 0) and writes its pages. Pages are gathered into inserts of about
+// FlushRows rows (ClickHouse prefers fewer, bigger parts), or whatever came
+// before a pause of a second (a rate-limited export writes each page as it
+// comes). After each insert, saved is told the cursor that is now safe to
+// store, and it is heartbeated, so a crash re-fetches at most that many
+// rows. It returns where the export ended.
+func (a *Activities) exportInto(ctx context.Context, run *run, start zendesk.ExportCursor, until int64,
+	saved func(next zendesk.ExportCursor, last bool) error) (zendesk.ExportCursor, error) {
+	t := run.table
 	x := a.Warehouse.NewWriter(t)
 	defer x.Close()
 	var pending warehouse.PageResult
@@ -183,12 +246,9 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		run.stored(pending)
 		pending = warehouse.PageResult{}
 		next := pendingNext
-		if err := a.Warehouse.SaveCursor(ctx, warehouse.Cursor{
-			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.rows(t.Name)),
-		}); err != nil {
+		if err := saved(next, last); err != nil {
 			return err
 		}
-		run.setCursorAfter(next.Time())
 		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, pages)
 		pages, end = 0, next
 		return nil
@@ -212,12 +272,8 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		}
 		return nil
 	}
-	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, store, func() error { return flush(false) }, time.Second)
-	if err != nil {
-		return err
-	}
-	run.setCursorAfter(end.Time())
-	return nil
+	err := prefetchExport(ctx, a.Zendesk, t, start, until, run.tally, store, func() error { return flush(false) }, time.Second)
+	return end, err
 }
 
 // syncList reads a configuration table whole, following next_page, and
@@ -356,6 +412,9 @@ type run struct {
 	firstProblem              string
 	deletions                 map[string]int
 	cursorBefore, cursorAfter *time.Time
+	// window and windowReached are a backfill's (setWindow).
+	window        *Window
+	windowReached *time.Time
 
 	warnings, notes []string
 	// futures are the first export records dated in the future, of
@@ -495,6 +554,13 @@ func (r *run) advance(update func(*Checkpoint), pages int) {
 	activity.RecordHeartbeat(r.ctx, r.checkpoint())
 }
 
+// setWindow notes a backfill's window and where it has got to.
+func (r *run) setWindow(w Window, reached time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.window, r.windowReached = &w, &reached
+}
+
 // setCursorAfter notes the export cursor as stored in sync_cursors.
 func (r *run) setCursorAfter(t time.Time) {
 	r.mu.Lock()
@@ -580,7 +646,7 @@ func (r *run) result() SyncTableResult {
 			Table: t.Name, Kind: string(t.Kind), Rows: r.cp.Rows[t.Name], Pages: r.cp.Pages,
 			Requests: r.tally.Requests.Load(), Retries: r.tally.Retries.Load(), Throttled: r.tally.Throttled.Load(),
 			Duration: time.Since(r.start), Problems: r.problems, FirstProblem: r.firstProblem, Deleted: r.deletions[t.Name],
-			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter,
+			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter, Window: r.window, WindowReached: r.windowReached,
 			StartedAt: r.start.UTC(), FinishedAt: time.Now().UTC(),
 			Warnings: r.warningsLocked(), Notes: slices.Clone(r.notes),
 		})

@@ -20,10 +20,11 @@ type exportPage struct {
 // while the current one is inserted, so a sync costs little more than the
 // fetch alone. At most one fetched page waits, so memory stays flat. store
 // still advances the cursor only after its page is stored; an error on
-// either side stops both. When no page has come for idleAfter (the rate
+// either side stops both. until (Unix seconds), when not 0, bounds the
+// export above (zendesk.Client.ExportUntil). When no page has come for idleAfter (the rate
 // budget is waiting, say), idle is called, so that what store buffered is
 // written instead of waiting with it.
-func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, start zendesk.ExportCursor, tally *zendesk.Tally,
+func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, start zendesk.ExportCursor, until int64, tally *zendesk.Tally,
 	store func(p zendesk.Page, next zendesk.ExportCursor, last bool) error, idle func() error, idleAfter time.Duration) error {
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -31,14 +32,20 @@ func prefetchExport(ctx context.Context, zd *zendesk.Client, t *tables.Table, st
 	fetchErr := make(chan error, 1)
 	go func() {
 		defer close(pages)
-		_, err := zd.Export(fctx, t.Path, t.Envelope, start, tally, func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
+		send := func(p zendesk.Page, next zendesk.ExportCursor, last bool) error {
 			select {
 			case pages <- exportPage{p, next, last}:
 				return nil
 			case <-fctx.Done():
 				return fctx.Err()
 			}
-		})
+		}
+		var err error
+		if until > 0 {
+			_, err = zd.ExportUntil(fctx, t.Path, t.Envelope, start, until, tally, send)
+		} else {
+			_, err = zd.Export(fctx, t.Path, t.Envelope, start, tally, send)
+		}
 		fetchErr <- err
 	}()
 	stop := func(err error) error {
