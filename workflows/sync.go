@@ -215,11 +215,15 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			}
 			progress[t.Name].State, progress[t.Name].Error, progress[t.Name].Result = status, msg, &tr
 			res.Tables = append(res.Tables, tr)
+			var endNotes []string // none, as before backfills, unless one
+			if in.Window != nil {
+				endNotes = windowNotes(in.Window, tr)
+			}
 			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
 				Mode: mode(t, in), Status: status,
 				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
 				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
-				Reason: msg, Notes: windowNotes(in.Window, tr)})
+				Reason: msg, Notes: endNotes})
 		}
 		showProgress()
 	}
