@@ -51,7 +51,8 @@ CLICKHOUSE_USER, CLICKHOUSE_PASSWORD (or CLICKHOUSE_PASSWORD_FILE), CLICKHOUSE_S
 CLICKHOUSE_TLS_SERVER_NAME, CLICKHOUSE_TLS_SKIP_VERIFY;
 check reads the worker's ZENDESK_* settings (with a refresh token it takes ZENDESK_OAUTH_STATE_FILE's lock,
 so it cannot run while the worker holds it)
-sync and schedule apply name ZENDESK_START_DATE, when set, in the summaries they give syncs
+sync and schedule apply name ZENDESK_START_DATE, when set, in the summaries they give syncs;
+sync --from/--to read ZENDESK_EXPORT_LAG (default 5m) to refuse a window that has not settled
 `
 
 func main() {
