@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"talkwarehouse/activities"
@@ -142,5 +143,35 @@ func TestBackfillIDAndSummaryNameTheWindow(t *testing.T) {
 	}
 	if d := workflows.Details(in, jan, "starter sync"); !strings.Contains(d, "**Backfill** (calls, call_legs): records updated in 2024-01-01..2024-02-01T01:30:00Z only") {
 		t.Errorf("Details = %q", d)
+	}
+}
+
+// A backfill table that fails keeps its window and how far it read in its
+// sync_runs row and in the result.
+func TestFailedBackfillNamesWhereItStopped(t *testing.T) {
+	env, runs := newEnvRuns(t)
+	var a *activities.Activities
+	w := &activities.Window{From: jan, To: feb}
+	reached := jan.Add(72 * time.Hour)
+	partial := activities.SyncTableResult{Tables: []activities.TableResult{{Table: "calls", Kind: "export",
+		Rows: 3000, Pages: 3, Window: w, WindowReached: &reached}}}
+	const msg = "zendesk /stats/incremental/calls: HTTP 401: unauthorized"
+	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(partial, temporal.NewNonRetryableApplicationError(msg, "auth", nil, partial))
+	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{Tables: []string{"calls"}, Window: w})
+	var app *temporal.ApplicationError
+	if err := env.GetWorkflowError(); !asApp(err, &app) {
+		t.Fatalf("error %v", err)
+	}
+	if len(*runs) != 1 {
+		t.Fatalf("sync_runs %+v", *runs)
+	}
+	r := (*runs)[0]
+	if r.Status != "failed" || r.Mode != "backfill" || r.Rows != 3000 || r.Reason != msg || len(r.Notes) != 1 ||
+		r.Notes[0] != "backfill window 2024-01-01T00:00:00Z..2024-02-01T00:00:00Z, read up to 2024-01-04T00:00:00Z; stored cursor untouched" {
+		t.Fatalf("failed backfill's sync_runs row: %+v", r)
+	}
+	var res workflows.SyncResult
+	if err := app.Details(&res); err != nil || res.Window == nil || len(res.Tables) != 1 || res.Tables[0].WindowReached == nil || !res.Tables[0].WindowReached.Equal(reached) {
+		t.Fatalf("result %+v, %v", res, err)
 	}
 }
