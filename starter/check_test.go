@@ -61,3 +61,28 @@ func TestCheckPassesWithExportsServed(t *testing.T) {
 		t.Fatalf("check: %v\n%s", err, out)
 	}
 }
+
+// The check shows the limits the answers reported beside the settings.
+func TestCheckShowsLearnedLimits(t *testing.T) {
+	t.Setenv("ZENDESK_RPM", "400")
+	t.Setenv("ZENDESK_EXPORT_RPM", "10")
+	cfg := talksim.DefaultConfig()
+	cfg.AccountRPM, cfg.ExportRPM = 200, 30
+	out, err := checkAgainst(t, cfg)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"rate limit, account-wide: Zendesk reports 200 a minute, below ZENDESK_RPM=400; syncs spend 200 a minute (the account's)",
+		"rate limit, exports: Zendesk reports 30 a minute; ZENDESK_EXPORT_RPM=10 is the ceiling; syncs spend 10 a minute",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	// Without the headers (an unlimited simulator sends none) the settings stand.
+	out, err = checkAgainst(t, talksim.DefaultConfig())
+	if err != nil || !strings.Contains(out, "rate limit, account-wide: not reported in Zendesk's answers; ZENDESK_RPM=400; syncs spend 400 a minute") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+}
