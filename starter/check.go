@@ -121,17 +121,19 @@ func budgetLine(name string, b zendesk.Budget) string {
 	if b.Configured == 0 {
 		setting += " (no limit)"
 	}
-	spend := "no limit"
+	spend := "syncs are not limited"
 	if b.Effective > 0 {
-		spend = fmt.Sprintf("%d a minute", b.Effective)
+		spend = fmt.Sprintf("syncs spend %d a minute", b.Effective)
 	}
 	switch {
 	case b.Learned == 0:
-		return fmt.Sprintf("rate limit, %s: not reported in Zendesk's answers; %s; syncs spend %s", name, setting, spend)
-	case b.Configured == 0 || b.Learned < b.Configured:
-		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute, below %s; syncs spend %s (the account's)", name, b.Learned, setting, spend)
+		return fmt.Sprintf("rate limit, %s: not reported in Zendesk's answers; %s; %s", name, setting, spend)
+	case b.Configured == 0:
+		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute; %s; %s (the account's)", name, b.Learned, setting, spend)
+	case b.Learned < b.Configured:
+		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute, below %s; %s (the account's)", name, b.Learned, setting, spend)
 	default:
-		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute; %s is the ceiling; syncs spend %s", name, b.Learned, setting, spend)
+		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute; %s is the ceiling; %s", name, b.Learned, setting, spend)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"talkwarehouse/talksim"
+	"talkwarehouse/zendesk"
 )
 
 // checkAgainst runs `starter check` against a simulator with cfg, a static
@@ -84,5 +85,23 @@ func TestCheckShowsLearnedLimits(t *testing.T) {
 	out, err = checkAgainst(t, talksim.DefaultConfig())
 	if err != nil || !strings.Contains(out, "rate limit, account-wide: not reported in Zendesk's answers; ZENDESK_RPM=400; syncs spend 400 a minute") {
 		t.Fatalf("check: %v\n%s", err, out)
+	}
+}
+
+func TestBudgetLine(t *testing.T) {
+	for _, tc := range []struct {
+		b    zendesk.Budget
+		want string
+	}{
+		{zendesk.Budget{Setting: "ZENDESK_RPM", Configured: 0, Learned: 200, Effective: 200},
+			"rate limit, account-wide: Zendesk reports 200 a minute; ZENDESK_RPM=0 (no limit); syncs spend 200 a minute (the account's)"},
+		{zendesk.Budget{Setting: "ZENDESK_RPM", Configured: 0},
+			"rate limit, account-wide: not reported in Zendesk's answers; ZENDESK_RPM=0 (no limit); syncs are not limited"},
+		{zendesk.Budget{Setting: "ZENDESK_RPM", Configured: 200, Learned: 200, Effective: 200},
+			"rate limit, account-wide: Zendesk reports 200 a minute; ZENDESK_RPM=200 is the ceiling; syncs spend 200 a minute"},
+	} {
+		if got := budgetLine("account-wide", tc.b); got != tc.want {
+			t.Errorf("%+v:\n got %s\nwant %s", tc.b, got, tc.want)
+		}
 	}
 }
