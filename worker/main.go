@@ -21,6 +21,7 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
+	"talkwarehouse/exportsrole"
 	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/metrics"
 	"talkwarehouse/warehouse"
@@ -101,7 +102,7 @@ func run(log *slog.Logger) error {
 	wopts := worker.Options{MaxHeartbeatThrottleInterval: workflows.HeartbeatThrottle, WorkerStopTimeout: cfg.StopTimeout}
 	// A fatal error (e.g. the namespace is gone) stops the worker; /readyz
 	// says so until the process exits. Only the main task queue's worker:
-	// the exports role's workers come and go (exports.go).
+	// the exports role's workers come and go (package exportsrole).
 	fatal := make(chan error, 1)
 	mainOpts := wopts
 	mainOpts.OnFatalError = func(err error) {
@@ -116,12 +117,16 @@ func run(log *slog.Logger) error {
 	w.RegisterWorkflowWithOptions(workflows.TableLease, workflow.RegisterOptions{Name: workflows.LeaseName})
 	w.RegisterActivity(acts)
 	w.RegisterActivity(&activities.Leases{Temporal: tc})
-	w.RegisterWorkflowWithOptions(workflows.ExportsRole, workflow.RegisterOptions{Name: workflows.ExportsRoleName})
+	w.RegisterWorkflowWithOptions(exportsrole.Workflow, workflow.RegisterOptions{Name: exportsrole.WorkflowName})
 	if cfg.Temporal.ServeExports {
 		// Every worker competes for the exports role; the one holding it
-		// serves the exports' task queue (see workflows.ExportsRole).
+		// serves the exports' task queue.
 		rctx, stopRole := context.WithCancel(context.Background())
-		wait, err := newExportsRole(tc, cfg.Temporal.TaskQueue, acts, zd, log, wopts).start(rctx)
+		role := exportsrole.New(tc, zd, log, exportsrole.Options{
+			Queue: cfg.Temporal.TaskQueue, ExportsQueue: workflows.ExportTaskQueue(cfg.Temporal.TaskQueue),
+			Register: func(r worker.Registry) { r.RegisterActivity(acts) }, Worker: wopts,
+		})
+		wait, err := role.Start(rctx)
 		if err != nil {
 			stopRole()
 			return err
