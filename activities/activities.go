@@ -63,13 +63,32 @@ func (a *Activities) SyncTable(ctx context.Context, in SyncTableInput) (SyncTabl
 		return SyncTableResult{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("%q is not a source table", in.Table), "bad_input", nil)
 	}
+	if w := in.Window; w != nil {
+		// A backfill is of an export, in a window already settled.
+		if t.Kind != tables.Export {
+			return SyncTableResult{}, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("a backfill window (--from/--to) applies only to the exports calls and call_legs, not to %s", t.Name), "bad_input", nil)
+		}
+		win := *w
+		if win.From.IsZero() {
+			win.From = a.StartDate
+		}
+		if err := win.Check(time.Now(), a.Zendesk.ExportLag()); err != nil {
+			return SyncTableResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
+		}
+		in.Window = &win
+	}
 	run := a.newRun(ctx, t)
 	defer run.stop()
 
 	var err error
 	switch t.Kind {
 	case tables.Export:
-		err = a.syncExport(ctx, run, in.FullRefresh)
+		if in.Window != nil {
+			err = a.syncWindow(ctx, run, *in.Window)
+		} else {
+			err = a.syncExport(ctx, run, in.FullRefresh)
+		}
 	case tables.Snapshot:
 		err = a.syncList(ctx, run)
 	case tables.Stats:
@@ -177,12 +196,58 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		prev := stored.Cursor
 		run.setCursorAfter(prev)
 	}
-	// Pages stream into one INSERT per table (a block at a time, so memory
-	// stays flat), closed after InsertRows rows or InsertEvery, whichever
-	// comes first, and at the end. The cursor is stored, and heartbeated,
-	// after each INSERT has committed, never before: a crash re-fetches at
-	// most one INSERT's pages (InsertRows rows plus the page that crossed
-	// it, or InsertEvery of fetching plus a second).
+	end, err := a.exportInto(ctx, run, start, 0, func(next zendesk.ExportCursor, last bool) error {
+		if err := a.Warehouse.SaveCursor(ctx, warehouse.Cursor{
+			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.rows(t.Name)),
+		}); err != nil {
+			return err
+		}
+		run.setCursorAfter(next.Time())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	run.setCursorAfter(end.Time())
+	return nil
+}
+
+// syncWindow backfills calls or legs in win, checked by SyncTable (From
+// set): records updated in [From, To) only. The stored cursor is neither read
+// nor written, so the incremental sync is unaffected; the window's progress
+// is heartbeated after each insert, so a retried attempt resumes from it.
+// Rows read twice (a retry, an incremental sync over the same time, a
+// backfill run again) collapse by id in the warehouse.
+func (a *Activities) syncWindow(ctx context.Context, run *run, win Window) error {
+	start := zendesk.ExportCursor{StartTime: win.From.Unix()}
+	if hb := run.cp; hb.StartTime > start.StartTime {
+		start = zendesk.ExportCursor{StartTime: hb.StartTime, URL: hb.ExportURL}
+	}
+	run.setWindow(win, start.Time())
+	end, err := a.exportInto(ctx, run, start, win.To.Unix(), func(next zendesk.ExportCursor, _ bool) error {
+		run.setWindow(win, next.Time())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	run.setWindow(win, end.Time())
+	return nil
+}
+
+// exportInto reads run's export from start (up to until, Unix seconds, when
+// not 0) and writes its pages. They stream into one INSERT per table (a
+// block at a time, so memory stays flat), closed after InsertRows rows or
+// InsertEvery, whichever comes first, and at the end. After each INSERT has
+// committed, never before, saved is told the cursor that is now safe to
+// store, and it is heartbeated: a crash re-fetches at most one INSERT's
+// pages (InsertRows rows plus the page that crossed it, or InsertEvery of
+// fetching plus a second). A stopping worker (SIGTERM) commits the INSERT
+// in flight and fails retryably, handing the rest to the next attempt. It
+// returns where the export ended.
+func (a *Activities) exportInto(ctx context.Context, run *run, start zendesk.ExportCursor, until int64,
+	saved func(next zendesk.ExportCursor, last bool) error) (zendesk.ExportCursor, error) {
+	t := run.table
 	x := a.Warehouse.NewWriter(t, a.BlockRows)
 	defer x.Close()
 	var pending warehouse.PageResult
@@ -198,12 +263,9 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		run.stored(pending)
 		pending = warehouse.PageResult{}
 		next := pendingNext
-		if err := a.Warehouse.SaveCursor(ctx, warehouse.Cursor{
-			Table: t.Name, Cursor: next.Time(), SyncID: syncID, Complete: last, Rows: uint64(run.rows(t.Name)),
-		}); err != nil {
+		if err := saved(next, last); err != nil {
 			return err
 		}
-		run.setCursorAfter(next.Time())
 		run.advance(func(cp *Checkpoint) { cp.StartTime, cp.ExportURL = next.StartTime, next.URL }, pages)
 		pages, end = 0, next
 		return nil
@@ -236,21 +298,15 @@ func (a *Activities) syncExport(ctx context.Context, run *run, fullRefresh bool)
 		}
 		return nil
 	}
-	// A worker stopping (SIGTERM) lets the export finish the INSERT in
-	// flight and store its cursor; the retryable error hands the rest to
-	// the next attempt, which resumes there.
 	stopping := func() error {
 		if err := commit(false); err != nil {
 			return err
 		}
 		return fmt.Errorf("worker stopping: %s stored up to %s; the next attempt resumes there", t.Name, end.Time().UTC().Format(time.RFC3339))
 	}
-	err = prefetchExport(ctx, a.Zendesk, t, start, run.tally, store, idle, time.Second, activity.GetWorkerStopChannel(ctx), stopping)
-	if err != nil {
-		return err
-	}
-	run.setCursorAfter(end.Time())
-	return nil
+	err := prefetchExport(ctx, a.Zendesk, exportRead{table: t, start: start, until: until, tally: run.tally,
+		store: store, idle: idle, idleAfter: time.Second, stop: activity.GetWorkerStopChannel(ctx), stopped: stopping})
+	return end, err
 }
 
 // syncList reads a configuration table whole, following next_page, and
@@ -396,6 +452,9 @@ type run struct {
 	firstProblem              string
 	deletions                 map[string]int
 	cursorBefore, cursorAfter *time.Time
+	// window and windowReached are a backfill's (setWindow).
+	window        *Window
+	windowReached *time.Time
 
 	warnings, notes []string
 	// futures are the first export records dated in the future, of
@@ -535,6 +594,13 @@ func (r *run) advance(update func(*Checkpoint), pages int) {
 	activity.RecordHeartbeat(r.ctx, r.checkpoint())
 }
 
+// setWindow notes a backfill's window and where it has got to.
+func (r *run) setWindow(w Window, reached time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.window, r.windowReached = &w, &reached
+}
+
 // setCursorAfter notes the export cursor as stored in sync_cursors.
 func (r *run) setCursorAfter(t time.Time) {
 	r.mu.Lock()
@@ -620,7 +686,7 @@ func (r *run) result() SyncTableResult {
 			Table: t.Name, Kind: string(t.Kind), Rows: r.cp.Rows[t.Name], Pages: r.cp.Pages,
 			Requests: r.tally.Requests.Load(), Retries: r.tally.Retries.Load(), Throttled: r.tally.Throttled.Load(),
 			Duration: time.Since(r.start), Problems: r.problems, FirstProblem: r.firstProblem, Deleted: r.deletions[t.Name],
-			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter,
+			CursorBefore: r.cursorBefore, CursorAfter: r.cursorAfter, Window: r.window, WindowReached: r.windowReached,
 			StartedAt: r.start.UTC(), FinishedAt: time.Now().UTC(),
 			Warnings: r.warningsLocked(), Notes: slices.Clone(r.notes),
 		})

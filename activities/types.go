@@ -4,7 +4,11 @@
 // stopped. Activities return counts and cursors, never records.
 package activities
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // DefaultHeartbeatEvery is how often a running activity heartbeats: with
 // the worker's heartbeat throttle (workflows.HeartbeatThrottle) it is how
@@ -20,6 +24,48 @@ type SyncTableInput struct {
 	// FullRefresh re-exports calls and legs from ZENDESK_START_DATE instead
 	// of the stored cursor. Other tables are always read whole.
 	FullRefresh bool `json:"full_refresh"`
+	// Window, when set, makes this a backfill of an export: only records
+	// updated in [From, To) are read and stored, and the table's stored
+	// cursor is neither read nor written (the window's progress is the
+	// activity's heartbeat). Nil is an ordinary sync.
+	Window *Window `json:"window,omitempty"`
+}
+
+// Window is a backfill's range of updated_at: From inclusive, To exclusive,
+// whole seconds (the export's start_time). A zero From means the worker's
+// ZENDESK_START_DATE.
+type Window struct {
+	From time.Time `json:"from,omitempty"`
+	To   time.Time `json:"to"`
+}
+
+// String is the window as "2024-01-01T00:00:00Z..2024-02-01T00:00:00Z"
+// ("ZENDESK_START_DATE.." when From is zero).
+func (w Window) String() string {
+	from := "ZENDESK_START_DATE"
+	if !w.From.IsZero() {
+		from = w.From.UTC().Format(time.RFC3339)
+	}
+	return from + ".." + w.To.UTC().Format(time.RFC3339)
+}
+
+// Check refuses a window that cannot be backfilled at now with the export
+// lag lag (ZENDESK_EXPORT_LAG): To not after From, or To later than now
+// minus lag (the part of the export an incremental sync re-reads, still
+// settling). The error names the flags to fix.
+func (w Window) Check(now time.Time, lag time.Duration) error {
+	if w.To.IsZero() {
+		return errors.New("the backfill window has no end (--to)")
+	}
+	if !w.From.IsZero() && !w.To.After(w.From) {
+		return fmt.Errorf("the backfill window is empty: --to %s is not after --from %s",
+			w.To.UTC().Format(time.RFC3339), w.From.UTC().Format(time.RFC3339))
+	}
+	if limit := now.Add(-lag); w.To.After(limit) {
+		return fmt.Errorf("the backfill window ends at %s, later than now minus ZENDESK_EXPORT_LAG (%s, %s): records that recent are still settling and the incremental sync reads them; give an earlier --to",
+			w.To.UTC().Format(time.RFC3339), lag, limit.UTC().Truncate(time.Second).Format(time.RFC3339))
+	}
+	return nil
 }
 
 // TableResult is what a sync did to one warehouse table.
@@ -42,6 +88,11 @@ type TableResult struct {
 	// Exports only: the cursor before and after (start_time of the next sync).
 	CursorBefore *time.Time `json:"cursor_before,omitempty"`
 	CursorAfter  *time.Time `json:"cursor_after,omitempty"`
+	// Window is a backfill's window (the stored cursor is untouched, and
+	// CursorBefore and CursorAfter are unset); WindowReached is where it
+	// got: the start_time of its next request, Window.To once done.
+	Window        *Window    `json:"window,omitempty"`
+	WindowReached *time.Time `json:"window_reached,omitempty"`
 	// Deleted counts entities marked removed upstream (_deleted = 1) by
 	// this complete snapshot.
 	Deleted int `json:"deleted,omitempty"`

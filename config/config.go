@@ -31,6 +31,8 @@ type Zendesk struct {
 	BaseURL string `env:"ZENDESK_BASE_URL"`
 	// ExportRPM is the incremental exports' budget (calls and legs together)
 	// and RPM the account-wide one, in requests per rolling minute; 0 = none.
+	// Both are ceilings: the client lowers them to the limits Zendesk's
+	// answers report (zendesk.Client.Budgets).
 	ExportRPM int `env:"ZENDESK_EXPORT_RPM" envDefault:"10"`
 	RPM       int `env:"ZENDESK_RPM" envDefault:"200"`
 	// ExportLag holds an export's cursor this far behind the moment of its

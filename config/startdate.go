@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"time"
 
 	"github.com/caarlos0/env/v11"
@@ -18,4 +19,22 @@ func LoadStartDate() (time.Time, error) {
 		return time.Time{}, explain(err)
 	}
 	return s.StartDate, nil
+}
+
+// LoadExportLag reads ZENDESK_EXPORT_LAG where only it is needed: the
+// starter refuses a backfill window ending later than now minus it (the
+// worker's own setting is checked again when the backfill runs). Default
+// 5m; a malformed value, or one under a minute, is an error naming the
+// variable.
+func LoadExportLag() (time.Duration, error) {
+	var s struct {
+		ExportLag time.Duration `env:"ZENDESK_EXPORT_LAG" envDefault:"5m"`
+	}
+	if err := env.Parse(&s); err != nil {
+		return 0, explain(err)
+	}
+	if s.ExportLag < time.Minute {
+		return 0, errors.New("ZENDESK_EXPORT_LAG must be at least 1m: Zendesk refuses an export start_time younger than a minute")
+	}
+	return s.ExportLag, nil
 }

@@ -93,6 +93,11 @@ func checkCmd(args []string, out io.Writer) error {
 		}
 	}
 	w.Flush()
+	// The limits this check's answers reported; the worker learns them
+	// the same way from its own first answers.
+	account, export := zd.Budgets()
+	fmt.Fprintln(out, budgetLine("account-wide", account))
+	fmt.Fprintln(out, budgetLine("exports", export))
 	switch {
 	case authErr != nil:
 		return fmt.Errorf("the credentials were rejected: %w", authErr)
@@ -107,6 +112,29 @@ func checkCmd(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "ok: all %d tables reachable\n", reachable)
 	}
 	return nil
+}
+
+// budgetLine reports one rate budget: the limit Zendesk's headers gave,
+// the setting (a ceiling) and what a sync spends, in requests per minute.
+func budgetLine(name string, b zendesk.Budget) string {
+	setting := fmt.Sprintf("%s=%d", b.Setting, b.Configured)
+	if b.Configured == 0 {
+		setting += " (no limit)"
+	}
+	spend := "syncs are not limited"
+	if b.Effective > 0 {
+		spend = fmt.Sprintf("syncs spend %d a minute", b.Effective)
+	}
+	switch {
+	case b.Learned == 0:
+		return fmt.Sprintf("rate limit, %s: not reported in Zendesk's answers; %s; %s", name, setting, spend)
+	case b.Configured == 0:
+		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute; %s; %s (the account's)", name, b.Learned, setting, spend)
+	case b.Learned < b.Configured:
+		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute, below %s; %s (the account's)", name, b.Learned, setting, spend)
+	default:
+		return fmt.Sprintf("rate limit, %s: Zendesk reports %d a minute; %s is the ceiling; %s", name, b.Learned, setting, spend)
+	}
 }
 
 // probe makes the one request that tells whether t is readable.

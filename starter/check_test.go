@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"talkwarehouse/talksim"
+	"talkwarehouse/zendesk"
 )
 
 // checkAgainst runs `starter check` against a simulator with cfg, a static
@@ -59,5 +60,48 @@ func TestCheckPassesWithExportsServed(t *testing.T) {
 	out, err := checkAgainst(t, talksim.DefaultConfig())
 	if err != nil || !strings.Contains(out, "ok: all") {
 		t.Fatalf("check: %v\n%s", err, out)
+	}
+}
+
+// The check shows the limits the answers reported beside the settings.
+func TestCheckShowsLearnedLimits(t *testing.T) {
+	t.Setenv("ZENDESK_RPM", "400")
+	t.Setenv("ZENDESK_EXPORT_RPM", "10")
+	cfg := talksim.DefaultConfig()
+	cfg.AccountRPM, cfg.ExportRPM = 200, 30
+	out, err := checkAgainst(t, cfg)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"rate limit, account-wide: Zendesk reports 200 a minute, below ZENDESK_RPM=400; syncs spend 200 a minute (the account's)",
+		"rate limit, exports: Zendesk reports 30 a minute; ZENDESK_EXPORT_RPM=10 is the ceiling; syncs spend 10 a minute",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	// Without the headers (an unlimited simulator sends none) the settings stand.
+	out, err = checkAgainst(t, talksim.DefaultConfig())
+	if err != nil || !strings.Contains(out, "rate limit, account-wide: not reported in Zendesk's answers; ZENDESK_RPM=400; syncs spend 400 a minute") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+}
+
+func TestBudgetLine(t *testing.T) {
+	for _, tc := range []struct {
+		b    zendesk.Budget
+		want string
+	}{
+		{zendesk.Budget{Setting: "ZENDESK_RPM", Configured: 0, Learned: 200, Effective: 200},
+			"rate limit, account-wide: Zendesk reports 200 a minute; ZENDESK_RPM=0 (no limit); syncs spend 200 a minute (the account's)"},
+		{zendesk.Budget{Setting: "ZENDESK_RPM", Configured: 0},
+			"rate limit, account-wide: not reported in Zendesk's answers; ZENDESK_RPM=0 (no limit); syncs are not limited"},
+		{zendesk.Budget{Setting: "ZENDESK_RPM", Configured: 200, Learned: 200, Effective: 200},
+			"rate limit, account-wide: Zendesk reports 200 a minute; ZENDESK_RPM=200 is the ceiling; syncs spend 200 a minute"},
+	} {
+		if got := budgetLine("account-wide", tc.b); got != tc.want {
+			t.Errorf("%+v:\n got %s\nwant %s", tc.b, got, tc.want)
+		}
 	}
 }

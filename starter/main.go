@@ -1,6 +1,6 @@
 // Command starter starts and inspects syncs on Temporal.
 //
-//	starter sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running]
+//	starter sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running] [--from T] [--to T]
 package main
 
 import (
@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -29,9 +30,10 @@ import (
 const usage = `usage: starter <command> [flags]
 
 commands:
-  sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running]
+  sync [--tables t1,t2,...] [--full-refresh] [--wait] [--no-wait-for-running] [--from T] [--to T]
         start one sync of the named tables (all by default; "starter sync -h" lists them); an export another sync is running
-        is waited for, then synced (--no-wait-for-running: the sync fails at once, naming that sync)
+        is waited for, then synced (--no-wait-for-running: the sync fails at once, naming that sync);
+        --from/--to (RFC 3339): a backfill of calls and call_legs updated in [from, to) that leaves the stored cursors alone
   status
         the latest sync of every table, from the sync_runs table in ClickHouse
   check
@@ -49,7 +51,8 @@ CLICKHOUSE_USER, CLICKHOUSE_PASSWORD (or CLICKHOUSE_PASSWORD_FILE), CLICKHOUSE_S
 CLICKHOUSE_TLS_SERVER_NAME, CLICKHOUSE_TLS_SKIP_VERIFY;
 check reads the worker's ZENDESK_* settings (with a refresh token it takes ZENDESK_OAUTH_STATE_FILE's lock,
 so it cannot run while the worker holds it)
-sync and schedule apply name ZENDESK_START_DATE, when set, in the summaries they give syncs
+sync and schedule apply name ZENDESK_START_DATE, when set, in the summaries they give syncs;
+sync --from/--to read ZENDESK_EXPORT_LAG (default 5m) to refuse a window that has not settled
 `
 
 func main() {
@@ -93,6 +96,8 @@ func syncCmd(args []string, out io.Writer) error {
 	full := fs.Bool("full-refresh", false, "re-export calls and call_legs from ZENDESK_START_DATE")
 	wait := fs.Bool("wait", false, "wait for the sync to finish and print a summary")
 	noWait := fs.Bool("no-wait-for-running", false, "fail at once, naming the running sync, instead of waiting for a sync that is exporting the same tables")
+	from := fs.String("from", "", "backfill calls and call_legs from this RFC 3339 time (inclusive; default ZENDESK_START_DATE); the stored cursors are not moved")
+	to := fs.String("to", "", "backfill up to this RFC 3339 time (exclusive; default now minus ZENDESK_EXPORT_LAG, the latest allowed)")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -106,13 +111,26 @@ func syncCmd(args []string, out io.Writer) error {
 	if *names != "" {
 		in.Tables = strings.Split(*names, ",")
 	}
-	// Refuse unknown tables before anything starts; the input names every
-	// table the sync writes, so the web UI shows them.
-	in, err := workflows.ResolveInput(in)
+	startDate, err := config.LoadStartDate()
 	if err != nil {
 		return usageError{err}
 	}
-	startDate, err := config.LoadStartDate()
+	if *from != "" || *to != "" {
+		lag, err := config.LoadExportLag()
+		if err != nil {
+			return usageError{err}
+		}
+		w, err := backfillWindow(*from, *to, startDate, lag, time.Now())
+		if err != nil {
+			return usageError{err}
+		}
+		if in, err = backfillInput(in, w); err != nil {
+			return usageError{err}
+		}
+	}
+	// Refuse unknown tables before anything starts; the input names every
+	// table the sync writes, so the web UI shows them.
+	in, err = workflows.ResolveInput(in)
 	if err != nil {
 		return usageError{err}
 	}
@@ -129,11 +147,22 @@ func syncCmd(args []string, out io.Writer) error {
 
 	ctx := context.Background()
 	id := "talk-sync-" + time.Now().UTC().Format("20060102T150405Z") + "-" + randomSuffix()
+	if in.Window != nil {
+		// One window, one writer: Temporal refuses this id while it runs.
+		id = workflows.BackfillID(in.Tables, *in.Window)
+	}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID: id, TaskQueue: cfg.TaskQueue,
 		StaticSummary: workflows.Summary(in, startDate),
 		StaticDetails: workflows.Details(in, startDate, "starter sync"),
+		// Never attach to a running workflow of the same id (a backfill
+		// of the same window): say so instead.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.SyncName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return fmt.Errorf("a backfill of %s in this window is already running as workflow %s: wait for it (or cancel it) before starting it again", strings.Join(in.Tables, ", "), id)
+	}
 	if err != nil {
 		return fmt.Errorf("starting sync: %w", err)
 	}
@@ -177,6 +206,9 @@ func syncCmd(args []string, out io.Writer) error {
 }
 
 func printSummary(out io.Writer, res workflows.SyncResult) {
+	if res.Window != nil {
+		fmt.Fprintf(out, "backfill window %s (from inclusive, to exclusive); stored cursors untouched\n", res.Window)
+	}
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "TABLE\tKIND\tROWS\tPAGES\tREQUESTS\tDURATION\tNOTE")
 	for _, t := range res.Tables {
@@ -226,6 +258,9 @@ func note(t activities.TableResult) string {
 	}
 	if t.CursorAfter != nil {
 		parts = append(parts, "cursor "+t.CursorAfter.UTC().Format(time.RFC3339))
+	}
+	if t.Window != nil && t.WindowReached != nil {
+		parts = append(parts, fmt.Sprintf("window %s read up to %s", t.Window, t.WindowReached.UTC().Format(time.RFC3339)))
 	}
 	if t.Throttled > 0 || t.Retries > 0 {
 		parts = append(parts, fmt.Sprintf("%d throttled, %d retried", t.Throttled, t.Retries))

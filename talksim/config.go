@@ -58,8 +58,18 @@ type Config struct {
 	OAuthRefreshToken string
 	TokenLifetime     time.Duration
 
-	ExportRPM  int // shared budget of calls+legs exports per rolling 60 s (0 = unlimited)
-	AccountRPM int // budget of all endpoints per rolling 60 s (0 = unlimited)
+	// The account's real limits, enforced with 429 + Retry-After (whole
+	// seconds) and reported in every answer's headers as Zendesk does:
+	// X-Rate-Limit, X-Rate-Limit-Remaining, ratelimit-limit,
+	// ratelimit-remaining, ratelimit-reset for AccountRPM, and on the
+	// exports zendesk-ratelimit-incremental-exports: total=; remaining=;
+	// resets= for ExportRPM. A client configured above them must learn
+	// them from the headers.
+	ExportRPM  int // shared budget of calls+legs exports per rolling RateWindow (0 = unlimited)
+	AccountRPM int // budget of all endpoints per rolling RateWindow (0 = unlimited)
+	// RateWindow is the budgets' rolling window (default a minute, as
+	// Zendesk's); tests shorten it to run a sync's worth of pages fast.
+	RateWindow time.Duration
 
 	// Forbidden API paths (e.g. "/ivr") answer 403, as when the plan lacks a feature.
 	Forbidden []string
@@ -133,6 +143,9 @@ func (c *Config) normalize() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.RateWindow <= 0 {
+		c.RateWindow = time.Minute
 	}
 	if c.Calls < 0 {
 		c.Calls = 0

@@ -38,9 +38,10 @@ type Sim struct {
 	rmu      sync.Mutex
 	requests map[string]int
 	// starts are the start_time of every export page served, per path.
-	starts map[string][]int64
-	account  window
-	export   window
+	starts  map[string][]int64
+	limited int // 429s answered by the budgets
+	account window
+	export  window
 }
 
 // New builds a simulator; see Config for defaults.
@@ -54,8 +55,8 @@ func New(cfg Config) *Sim {
 		nCalls:    int64(cfg.Calls),
 		state:     map[int64]callState{},
 		requests:  map[string]int{},
-		account:   window{limit: cfg.AccountRPM},
-		export:    window{limit: cfg.ExportRPM},
+		account:   window{limit: cfg.AccountRPM, span: cfg.RateWindow},
+		export:    window{limit: cfg.ExportRPM, span: cfg.RateWindow},
 	}
 	for _, p := range cfg.Forbidden {
 		if p = userPath(p); p != "" {
@@ -105,6 +106,7 @@ func (s *Sim) ResetRequests() {
 	defer s.rmu.Unlock()
 	s.requests = map[string]int{}
 	s.starts = nil
+	s.limited = 0
 }
 
 // ExportStarts lists the start_time (Unix seconds) of every export page
@@ -116,9 +118,18 @@ func (s *Sim) ExportStarts(api string) []int64 {
 	return append([]int64(nil), s.starts[api]...)
 }
 
-// window is a rolling 60-second request budget.
+// RateLimited counts the 429s the rate budgets (AccountRPM, ExportRPM)
+// answered; injected 429 faults are not counted. ResetRequests zeroes it.
+func (s *Sim) RateLimited() int {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	return s.limited
+}
+
+// window is a rolling request budget: limit requests per span.
 type window struct {
 	limit int
+	span  time.Duration
 	times []time.Time
 }
 
@@ -128,7 +139,7 @@ func (w *window) allow(now time.Time) (bool, int) {
 	if w.limit <= 0 {
 		return true, 0
 	}
-	cut := now.Add(-time.Minute)
+	cut := now.Add(-w.span)
 	i := 0
 	for i < len(w.times) && !w.times[i].After(cut) {
 		i++
@@ -139,11 +150,19 @@ func (w *window) allow(now time.Time) (bool, int) {
 	if len(w.times) < w.limit {
 		return true, 0
 	}
-	wait := w.times[0].Add(time.Minute).Sub(now)
-	return false, max(int(math.Ceil(wait.Seconds())), 1)
+	return false, max(w.resets(now), 1)
 }
 
 func (w *window) remaining() int { return max(w.limit-len(w.times), 0) }
+
+// resets is how many whole seconds remain until the oldest request leaves
+// the window (0 when it is empty).
+func (w *window) resets(now time.Time) int {
+	if len(w.times) == 0 {
+		return 0
+	}
+	return max(int(math.Ceil(w.times[0].Add(w.span).Sub(now).Seconds())), 0)
+}
 
 type endpoint func(s *Sim, w http.ResponseWriter, r *http.Request, api string)
 
@@ -461,11 +480,24 @@ func (s *Sim) admit(w http.ResponseWriter, api string) bool {
 			s.export.times = append(s.export.times, now)
 		}
 	}
-	remaining := s.account.remaining()
+	remaining, resets := s.account.remaining(), s.account.resets(now)
+	expRemaining, expResets := s.export.remaining(), s.export.resets(now)
+	if !okA || !okE {
+		s.limited++
+	}
 	s.rmu.Unlock()
+	h := w.Header()
 	if s.account.limit > 0 {
-		w.Header().Set("X-Rate-Limit", strconv.Itoa(s.account.limit))
-		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
+		// Both spellings, as Zendesk's Ticketing API answers.
+		h.Set("X-Rate-Limit", strconv.Itoa(s.account.limit))
+		h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
+		h.Set("Ratelimit-Limit", strconv.Itoa(s.account.limit))
+		h.Set("Ratelimit-Remaining", strconv.Itoa(remaining))
+		h.Set("Ratelimit-Reset", strconv.Itoa(resets))
+	}
+	if isExport && s.export.limit > 0 {
+		h.Set("Zendesk-Ratelimit-Incremental-Exports", "total="+strconv.Itoa(s.export.limit)+
+			"; remaining="+strconv.Itoa(expRemaining)+"; resets="+strconv.Itoa(expResets))
 	}
 	if okA && okE {
 		return true

@@ -163,6 +163,44 @@ func TestAccountRateLimit(t *testing.T) {
 	}
 }
 
+// Every answer reports the budgets in Zendesk's spellings, over the
+// configured window; refusals are counted.
+func TestRateHeadersAndWindow(t *testing.T) {
+	clk := newClock(t2024.Add(24 * time.Hour))
+	cfg := DefaultConfig()
+	cfg.Now = clk.Now
+	cfg.AccountRPM, cfg.ExportRPM, cfg.RateWindow = 3, 2, 10*time.Second
+	s := New(cfg)
+	want := func(rec *httptest.ResponseRecorder, kv ...string) {
+		t.Helper()
+		for i := 0; i+1 < len(kv); i += 2 {
+			if got := rec.Header().Get(kv[i]); got != kv[i+1] {
+				t.Fatalf("%s: %q, want %q (headers %v)", kv[i], got, kv[i+1], rec.Header())
+			}
+		}
+	}
+	r := get(t, s, exportPath("calls", 0))
+	want(r, "X-Rate-Limit", "3", "X-Rate-Limit-Remaining", "2", "ratelimit-limit", "3", "ratelimit-remaining", "2", "ratelimit-reset", "10",
+		"zendesk-ratelimit-incremental-exports", "total=2; remaining=1; resets=10")
+	clk.Add(4 * time.Second)
+	r = get(t, s, "/greetings")
+	want(r, "X-Rate-Limit-Remaining", "1", "ratelimit-reset", "6", "zendesk-ratelimit-incremental-exports", "")
+	get(t, s, exportPath("legs", 0))
+	r = get(t, s, exportPath("legs", 0))
+	if r.Code != 429 || r.Header().Get("Retry-After") != "6" || s.RateLimited() != 1 {
+		t.Fatalf("4th request: %d Retry-After %q, %d refused", r.Code, r.Header().Get("Retry-After"), s.RateLimited())
+	}
+	want(r, "X-Rate-Limit-Remaining", "0", "zendesk-ratelimit-incremental-exports", "total=2; remaining=0; resets=6")
+	clk.Add(6 * time.Second) // the first request leaves the 10 s window
+	if r = get(t, s, exportPath("calls", 0)); r.Code != 200 {
+		t.Fatalf("after the window rolled: %d", r.Code)
+	}
+	s.ResetRequests()
+	if s.RateLimited() != 0 {
+		t.Fatal("ResetRequests keeps the 429 count")
+	}
+}
+
 func TestControlEndpoints(t *testing.T) {
 	s := New(DefaultConfig())
 	do := func(method, path string) *httptest.ResponseRecorder {

@@ -11,7 +11,7 @@ type Run struct {
 	WorkflowID   string     `json:"workflow_id"`
 	RunID        string     `json:"run_id"`
 	Table        string     `json:"table"`
-	Mode         string     `json:"mode"`   // incremental, full_refresh, snapshot, stats
+	Mode         string     `json:"mode"`   // incremental, full_refresh, backfill, snapshot, stats
 	Status       string     `json:"status"` // success, skipped, failed, cancelled
 	Rows         uint64     `json:"rows"`
 	Pages        uint64     `json:"pages"`
@@ -73,7 +73,7 @@ type TableStatus struct {
 	LastStatus  string
 	LastRun     time.Time // finished_at of the latest sync of the table
 	LastSuccess *time.Time
-	Cursor      *time.Time // exports: the cursor after the latest success
+	Cursor      *time.Time // exports: the cursor after the latest success other than a backfill (which leaves it)
 	Rows        uint64     // rows written by the latest success
 	Reason      string     // of the latest run, if skipped or failed
 }
@@ -85,7 +85,7 @@ func (w *Warehouse) Status(ctx context.Context) ([]TableStatus, error) {
        max(finished_at),
        maxIf(finished_at, status = 'success'),
        countIf(status = 'success'),
-       argMaxIf(cursor_after, finished_at, status = 'success'),
+       argMaxIf(cursor_after, finished_at, status = 'success' AND mode != 'backfill'),
        argMaxIf(rows, finished_at, status = 'success'),
        argMax(reason, finished_at)
 FROM sync_runs FINAL

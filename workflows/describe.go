@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"talkwarehouse/activities"
 	"talkwarehouse/tables"
 )
 
@@ -108,6 +109,16 @@ func startDateText(d time.Time) string {
 	return d.UTC().Format(time.RFC3339)
 }
 
+// windowText is a backfill window as "2024-01-01..2024-02-01", its start
+// ZENDESK_START_DATE (startDate, if known) when it has none.
+func windowText(w activities.Window, startDate time.Time) string {
+	from := startDateText(startDate)
+	if !w.From.IsZero() {
+		from = startDateText(w.From)
+	}
+	return from + ".." + startDateText(w.To)
+}
+
 // Summary is a sync's one-line summary, e.g. "Incremental sync of calls,
 // call_legs and 4 statistics tables", "Snapshot of 8 configuration tables",
 // "Full refresh of calls from 2024-01-01". in need not be resolved.
@@ -124,6 +135,8 @@ func Summary(in SyncInput, startDate time.Time) string {
 		rest = append(rest, group(stats, "statistics"))
 	}
 	switch {
+	case in.Window != nil:
+		return fmt.Sprintf("Backfill of %s, window %s", andList(append(exports, rest...)), windowText(*in.Window, startDate))
 	case len(exports) == 0:
 		return "Snapshot of " + andList(rest)
 	case in.FullRefresh && len(rest) == 0:
@@ -149,6 +162,9 @@ func Details(in SyncInput, startDate time.Time, startedBy string) string {
 	}
 	fmt.Fprintf(&b, "**Full refresh**: %s  \n", full)
 	switch {
+	case in.Window != nil:
+		fmt.Fprintf(&b, "**Backfill** (%s): records updated in %s only (from inclusive, to exclusive); the stored cursors are not read or moved, and no table lease is taken; rows already stored are replaced, not duplicated  \n",
+			strings.Join(exports, ", "), windowText(*in.Window, startDate))
 	case len(exports) > 0 && in.FullRefresh:
 		fmt.Fprintf(&b, "**Exports** (%s): re-exported from %s (ZENDESK_START_DATE); rows already stored are replaced, not duplicated  \n",
 			strings.Join(exports, ", "), startDateText(startDate))

@@ -73,6 +73,9 @@ func renderDetails(progress map[string]*TableProgress) string {
 			if r.CursorAfter != nil {
 				cursor = "now " + rfc3339(*r.CursorAfter)
 			}
+			if r.WindowReached != nil {
+				cursor = "window read up to " + rfc3339(*r.WindowReached)
+			}
 			note = resultNote(*r)
 		}
 		switch p.State {

@@ -29,6 +29,14 @@ type SyncInput struct {
 	// IfRunningSkip (empty, what schedules do), IfRunningWait or
 	// IfRunningFail.
 	IfRunning string `json:"if_running,omitempty"`
+	// Window, when set, makes the sync a backfill of the exports named in
+	// Tables (calls, call_legs; nothing else): only records updated in the
+	// window are read, the tables' stored cursors are neither read nor
+	// moved, and no table lease is taken, so it runs beside the scheduled
+	// incremental sync (its own workflow id, BackfillID, keeps one window
+	// to one writer). Nil, as in every input before it existed, is an
+	// ordinary sync.
+	Window *activities.Window `json:"window,omitempty"`
 }
 
 // What a sync does with a table another sync is exporting (SyncInput.IfRunning).
@@ -47,6 +55,8 @@ const (
 // SyncResult reports every table the sync touched, in name order.
 type SyncResult struct {
 	Tables []activities.TableResult `json:"tables"`
+	// Window is a backfill's window (SyncInput.Window), as given.
+	Window *activities.Window `json:"window,omitempty"`
 }
 
 // Activity timeouts. A dead worker or a cancel is noticed through
@@ -117,6 +127,11 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 		requested = known
 	}
 	sources := tables.Sources(requested)
+	if in.Window != nil {
+		if err := checkBackfill(in, sources); err != nil {
+			return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
+		}
+	}
 	cleanCancel := workflow.GetVersion(ctx, versionCleanCancel, workflow.DefaultVersion, 1) >= 1
 	namesHolder := workflow.GetVersion(ctx, versionLeaseHolder, workflow.DefaultVersion, 1) >= 1
 
@@ -171,7 +186,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	exportCtx := workflow.WithTaskQueue(ctx, ExportTaskQueue(queue))
 	info := workflow.GetInfo(ctx).WorkflowExecution
 
-	var res SyncResult
+	res := SyncResult{Window: in.Window}
 	var failures []string
 	var runs []warehouse.Run
 	// end records how a source ended other than in success: failed,
@@ -200,11 +215,15 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			}
 			progress[t.Name].State, progress[t.Name].Error, progress[t.Name].Result = status, msg, &tr
 			res.Tables = append(res.Tables, tr)
+			var endNotes []string // none, as before backfills, unless one
+			if in.Window != nil {
+				endNotes = windowNotes(in.Window, tr)
+			}
 			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
-				Mode: mode(t, in.FullRefresh), Status: status,
+				Mode: mode(t, in), Status: status,
 				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
 				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
-				Reason: msg})
+				Reason: msg, Notes: endNotes})
 		}
 		showProgress()
 	}
@@ -219,10 +238,10 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 			progress[tr.Table].State, progress[tr.Table].Result = state, &tr
 			res.Tables = append(res.Tables, tr)
 			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: tr.Table,
-				Mode: mode(tables.MustGet(tr.Table), in.FullRefresh), Status: status,
+				Mode: mode(tables.MustGet(tr.Table), in), Status: status,
 				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
 				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
-				Reason: tr.Reason, Warnings: tr.Warnings, Notes: tr.Notes})
+				Reason: tr.Reason, Warnings: tr.Warnings, Notes: windowNotes(in.Window, tr)})
 		}
 		showProgress()
 	}
@@ -246,7 +265,7 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	// With IfRunningFail, every export lease is taken before anything
 	// starts, so a sync that meets a running one fails at once, having done
 	// nothing.
-	if namesHolder && in.IfRunning == IfRunningFail {
+	if namesHolder && in.IfRunning == IfRunningFail && in.Window == nil {
 		if held := leases.takeAll(sources); len(held) > 0 {
 			leases.releaseAll()
 			var msgs []string
@@ -284,7 +303,11 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
 			actx := ctx
-			if s.Kind == tables.Export {
+			if s.Kind == tables.Export && in.Window != nil {
+				// A backfill never touches the stored cursor: it takes no
+				// lease, and runs on the export queue for the budget.
+				actx = exportCtx
+			} else if s.Kind == tables.Export {
 				// Two syncs never export one table at once: its cursor has
 				// one writer. The lease is a child workflow whose id names
 				// the table; Temporal refuses a second while one runs.
@@ -308,13 +331,22 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 				defer release()
 				actx = exportCtx
 			}
-			sin := activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh}
+			sin := activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh, Window: in.Window}
 			var from *time.Time
-			if s.Kind == tables.Export && exportStart >= exportStartVersion {
+			switch {
+			case in.Window != nil && !in.Window.From.IsZero():
+				f := in.Window.From
+				from = &f
+			case in.Window != nil:
+			case s.Kind == tables.Export && exportStart >= exportStartVersion:
 				from = exportFrom(ctx, sin)
 			}
 			setState(s, StateRunning, from)
-			actx = withSummary(actx, activitySummary(s, in.FullRefresh, from))
+			summary := activitySummary(s, in.FullRefresh, from)
+			if in.Window != nil {
+				summary = fmt.Sprintf("%s: backfill of window %s (stored cursor untouched)", s.Name, in.Window)
+			}
+			actx = withSummary(actx, summary)
 			var r activities.SyncTableResult
 			if err := workflow.ExecuteActivity(actx, a.SyncTable, sin).Get(ctx, &r); err != nil {
 				ended(s, err)
@@ -374,14 +406,71 @@ func partialResult(err error) *activities.SyncTableResult {
 }
 
 // mode names how a table is synced, for sync_runs.
-func mode(t *tables.Table, fullRefresh bool) string {
+func mode(t *tables.Table, in SyncInput) string {
 	switch {
-	case t.Kind == tables.Export && fullRefresh:
+	case t.Kind == tables.Export && in.Window != nil:
+		return "backfill"
+	case t.Kind == tables.Export && in.FullRefresh:
 		return "full_refresh"
 	case t.Kind == tables.Export:
 		return "incremental"
 	}
 	return string(t.Kind)
+}
+
+// windowNotes is a table's notes for sync_runs: a backfill's first says
+// its window and how far it got ("backfill window
+// 2024-01-01T00:00:00Z..2024-02-01T00:00:00Z, read up to
+// 2024-02-01T00:00:00Z; stored cursor untouched").
+func windowNotes(w *activities.Window, tr activities.TableResult) []string {
+	if w == nil {
+		return tr.Notes
+	}
+	if tr.Window != nil {
+		w = tr.Window // its start resolved by the worker
+	}
+	n := "backfill window " + w.String()
+	if tr.WindowReached != nil {
+		n += ", read up to " + tr.WindowReached.UTC().Format(time.RFC3339)
+	}
+	return append([]string{n + "; stored cursor untouched"}, tr.Notes...)
+}
+
+// checkBackfill refuses a backfill (in.Window) that is not one: a table
+// that is not an export, a full refresh, or a window that ends before it
+// starts. Whether the window has settled (ZENDESK_EXPORT_LAG) is the
+// activity's to check: the setting is the worker's.
+func checkBackfill(in SyncInput, sources []*tables.Table) error {
+	var others []string
+	for _, s := range sources {
+		if s.Kind != tables.Export {
+			others = append(others, s.Name)
+		}
+	}
+	switch w := in.Window; {
+	case len(others) > 0:
+		return fmt.Errorf("a backfill window (--from/--to) applies only to the exports calls and call_legs, not to %s; give --tables calls,call_legs", strings.Join(others, ", "))
+	case in.FullRefresh:
+		return errors.New("a backfill window (--from/--to) and --full-refresh exclude each other")
+	case w.To.IsZero():
+		return errors.New("the backfill window has no end (--to)")
+	case !w.From.IsZero() && !w.To.After(w.From):
+		return fmt.Errorf("the backfill window is empty: --to %s is not after --from %s", w.To.UTC().Format(time.RFC3339), w.From.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// BackfillID is the workflow id of a backfill of the tables in w, e.g.
+// talk-backfill-calls+call_legs-20240101T000000Z-20240201T000000Z ("start"
+// for a window from ZENDESK_START_DATE). Temporal refuses a second
+// workflow with this id while one runs, so a window has one writer; once
+// it closed, the same backfill can run again (rows collapse by id).
+func BackfillID(names []string, w activities.Window) string {
+	from := "start"
+	if !w.From.IsZero() {
+		from = w.From.UTC().Format("20060102T150405Z")
+	}
+	return "talk-backfill-" + strings.Join(names, "+") + "-" + from + "-" + w.To.UTC().Format("20060102T150405Z")
 }
 
 // rootMessage is the activity's own message, without the SDK's wrapping

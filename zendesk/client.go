@@ -36,7 +36,11 @@ type Options struct {
 	OAuth                       *OAuth
 	// ExportRPM and RPM are the budgets in requests per rolling minute:
 	// ExportRPM for the incremental exports (calls and legs share it), RPM
-	// for every request. 0 = no self-imposed limit.
+	// for every request. 0 = no self-imposed limit. They are ceilings: the
+	// limits Zendesk reports in its answers' headers lower them, the
+	// account-wide X-Rate-Limit / ratelimit-limit the RPM budget and the
+	// zendesk-ratelimit-incremental-exports bucket the export budget
+	// (see Budgets).
 	ExportRPM, RPM int
 	// HTTP is the transport; a client with a 60 s timeout by default.
 	HTTP *http.Client
@@ -73,6 +77,10 @@ type Client struct {
 	export   *Limiter
 	opt      Options
 	log      *slog.Logger
+
+	// The limits Zendesk's headers report, lowering account and export
+	// below the configured ceilings (see learnLimits).
+	accountLimit, exportLimit learned
 }
 
 // New checks the options and builds a client.
@@ -134,6 +142,8 @@ func New(o Options) (*Client, error) {
 	c.opt.ExportLag = max(c.opt.ExportLag, MinStartTimeAge)
 	c.account = NewLimiter(o.RPM, c.opt.Window)
 	c.export = NewLimiter(o.ExportRPM, c.opt.Window)
+	c.accountLimit = learned{setting: "ZENDESK_RPM", ceiling: max(o.RPM, 0), lim: c.account}
+	c.exportLimit = learned{setting: "ZENDESK_EXPORT_RPM", ceiling: max(o.ExportRPM, 0), lim: c.export}
 	return c, nil
 }
 
@@ -319,6 +329,7 @@ func (c *Client) do(ctx context.Context, u *url.URL, auth string) (body []byte, 
 		return nil, 0, 0, &Error{Kind: Transient, Path: u.Path, Msg: "request failed: " + transportReason(err)}
 	}
 	defer resp.Body.Close()
+	c.learnLimits(resp.Header)
 	body, readErr := io.ReadAll(resp.Body)
 	status = resp.StatusCode
 	fail := func(k Kind, msg string) (*Error, int) {

@@ -71,7 +71,31 @@ func (l *Limiter) reserve() (time.Duration, time.Time) {
 		l.sent = append(l.sent, now)
 		return 0, now
 	}
-	return l.sent[0].Add(l.window).Sub(now), time.Time{}
+	// After SetLimit lowered n, more than n may still be in the window:
+	// the next slot frees when the (len-n+1)-th oldest leaves.
+	return l.sent[len(l.sent)-l.n].Add(l.window).Sub(now), time.Time{}
+}
+
+// SetLimit changes the budget to n requests per window (n <= 0: no
+// limit). Requests already admitted keep counting until they leave the
+// window, so a lowered budget holds callers until the window has room.
+func (l *Limiter) SetLimit(n int) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.n = n
+	l.mu.Unlock()
+}
+
+// Limit is the budget in requests per window (0: no limit).
+func (l *Limiter) Limit() int {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(l.n, 0)
 }
 
 // Answered moves a slot to the time its answer arrived. The server counts

@@ -78,6 +78,33 @@ type FutureRecord struct {
 // recent start_time" is not an error: both end the export with an empty
 // last page whose Note says "nothing new yet".
 func (c *Client) Export(ctx context.Context, path, envelope string, cur ExportCursor, t *Tally, fn ExportPageFunc) (ExportCursor, error) {
+	return c.exportPages(ctx, path, envelope, cur, 0, t, fn)
+}
+
+// ExportUntil is Export bounded above, for a backfill window: it hands fn
+// only records with updated_at before until (Unix seconds, exclusive) and
+// ends at the first page that reaches until (its end_time is at or after
+// it, or it holds a record updated then or later), or at a page with fewer
+// than 1000 records, whichever comes first. The cursor handed to fn is
+// never later than until; a cursor already at or after until ends the
+// export at once with an empty last page whose Note says so. The pages'
+// order is updated_at (the API's rule), so the records cut are the page's
+// last ones.
+func (c *Client) ExportUntil(ctx context.Context, path, envelope string, cur ExportCursor, until int64, t *Tally, fn ExportPageFunc) (ExportCursor, error) {
+	if until <= 0 {
+		return cur, fmt.Errorf("zendesk: ExportUntil needs an end (until = %d)", until)
+	}
+	if cur.StartTime >= until {
+		next := ExportCursor{StartTime: until}
+		note := fmt.Sprintf("window done: start_time %s is at its end %s", cur.Time().Format(time.RFC3339), next.Time().Format(time.RFC3339))
+		return next, fn(Page{Note: note}, next, true)
+	}
+	return c.exportPages(ctx, path, envelope, cur, until, t, fn)
+}
+
+// exportPages is Export, bounded above by until (Unix seconds, exclusive) when
+// it is not 0 (ExportUntil).
+func (c *Client) exportPages(ctx context.Context, path, envelope string, cur ExportCursor, until int64, t *Tally, fn ExportPageFunc) (ExportCursor, error) {
 	stored := cur
 	for {
 		requested := time.Now()
@@ -133,12 +160,22 @@ func (c *Client) Export(ctx context.Context, path, envelope string, cur ExportCu
 		if full {
 			follow.URL = p.Next // opaque; its start_time is end_time
 		}
+		last := !full
+		if until > 0 {
+			kept := beforeTime(p.Records, until)
+			if kept < len(p.Records) || end >= until {
+				// The page reaches the window's end: keep what is before
+				// it, and stop there.
+				p.Records, p.Count, last = p.Records[:kept], kept, true
+				follow = ExportCursor{StartTime: until}
+			}
+		}
 		next := held(follow)
-		if err := fn(p, next, !full); err != nil {
+		if err := fn(p, next, last); err != nil {
 			return stored, err
 		}
 		cur, stored = follow, next
-		if !full {
+		if last {
 			return stored, nil
 		}
 	}
@@ -148,6 +185,35 @@ func (c *Client) Export(ctx context.Context, path, envelope string, cur ExportCu
 func tooRecent(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Status == http.StatusBadRequest && strings.Contains(e.Msg, "Too recent start_time")
+}
+
+// beforeTime is how many of recs, which are ordered by updated_at, come
+// before until (Unix seconds): the index of the first record updated at
+// until or later. A record without a readable updated_at counts as before.
+func beforeTime(recs []json.RawMessage, until int64) int {
+	for i := len(recs); i > 0; i-- {
+		if u, ok := updatedAt(recs[i-1]); !ok || u.Unix() < until {
+			return i
+		}
+	}
+	return 0
+}
+
+// updatedAt reads a record's updated_at (RFC 3339).
+func updatedAt(rec json.RawMessage) (time.Time, bool) {
+	var updated time.Time
+	var ok bool
+	_ = jsonscan.EachField(rec, func(key []byte, val json.RawMessage) {
+		if string(key) == "updated_at" {
+			var s string
+			if json.Unmarshal(val, &s) == nil {
+				if t, err := time.Parse(time.RFC3339, s); err == nil {
+					updated, ok = t, true
+				}
+			}
+		}
+	})
+	return updated, ok
 }
 
 // futureRecords lists the records updated after t. A page is ordered by

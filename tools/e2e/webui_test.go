@@ -40,8 +40,9 @@ func TestWebUIShowsSyncProgress(t *testing.T) {
 
 	// Each export needs more requests than the simulator's export budget
 	// allows in a minute (calls 5, call_legs 13, budget 4), so within a
-	// second both have stored a page and then wait out a 429's Retry-After
-	// of about a minute: the sync is running while the browser looks.
+	// second both have stored a page and then wait about a minute for the
+	// budget (the worker learns the 4 from the simulator's headers): the
+	// sync is running while the browser looks.
 	cfg := talksim.DefaultConfig()
 	cfg.Email, cfg.APIToken = email, apiToken
 	cfg.Calls, cfg.ExportRPM = 4000, 4
