@@ -168,6 +168,10 @@ func TestProductionShape(t *testing.T) {
 	localDB(srvEnv, "POSTGRES_SEEDS", "DB_PORT")
 	srvEnv["BIND_ON_IP"] = "127.0.0.1"
 	srvEnv["DYNAMIC_CONFIG_FILE_PATH"] = hostPath(t, srvSvc, srvEnv["DYNAMIC_CONFIG_FILE_PATH"])
+	// Known keys and value types (the tool warns, exit status 0).
+	if out, err := exec.Command(bins[serverPkg], "validate-dynamic-config", srvEnv["DYNAMIC_CONFIG_FILE_PATH"]).CombinedOutput(); err != nil || bytes.Contains(out, []byte("warning")) {
+		t.Errorf("validate-dynamic-config: %v\n%s", err, out)
+	}
 	// Free ports below 32768 (membership ports are a PostgreSQL smallint).
 	var used []int
 	for _, k := range []string{"FRONTEND_GRPC_PORT", "FRONTEND_HTTP_PORT", "FRONTEND_MEMBERSHIP_PORT",
@@ -220,7 +224,9 @@ func TestProductionShape(t *testing.T) {
 	// The worker and the starter, on that Temporal.
 	cfg := smallAccount()
 	e := newEnvAt(t, cfg, chtest.Config(t), &stack.Devserver{Process: proc, Frontend: frontend}, nil)
+	t3 := time.Now()
 	e.mustSync()
+	t.Logf("full sync: %v", time.Since(t3).Round(time.Millisecond))
 	e.checkCounts()
 	if want := e.sim.Expected(); want["calls"] != cfg.Calls || want["call_legs"] != 3*cfg.Calls {
 		t.Fatalf("simulator expected %v", want)
