@@ -81,7 +81,11 @@ func newEnvAt(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, temp *s
 	e := &env{t: t, dir: t.TempDir(), ch: ch, queue: "e2e", extra: workerEnv, temp: temp}
 	ctx := context.Background()
 	binDir := filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin")
-	bins, err := stack.Build(ctx, binDir, "./tools/devserver", "./worker", "./starter")
+	pkgs := []string{"./worker", "./starter"}
+	if temp == nil {
+		pkgs = append(pkgs, "./tools/devserver")
+	}
+	bins, err := stack.Build(ctx, binDir, pkgs...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,16 +114,8 @@ func TestProductionShape(t *testing.T) {
 	}
 	schemaEnv["TEMPORAL_SCHEMA_DIR"] = filepath.Join(modDir, rel)
 	schemaEnv["TEMPORAL_SQL_TOOL"] = bins[sqlPkg]
-	for i := range 2 {
-		t1 := time.Now()
-		out, err := runScript(script, schemaEnv)
-		if err != nil || !strings.Contains(out, "both databases are at the newest schema") {
-			t.Fatalf("setup-postgres.sh (run %d): %v\n%s", i+1, err, out)
-		}
-		t.Logf("setup-postgres.sh run %d: %v", i+1, time.Since(t1).Round(time.Millisecond))
-	}
-	newest := func(sub string) string {
-		entries, err := os.ReadDir(filepath.Join(modDir, "schema/postgresql/v12", sub, "versioned"))
+	newest := func(sub string) [2]int {
+		entries, err := os.ReadDir(filepath.Join(schemaEnv["TEMPORAL_SCHEMA_DIR"], sub, "versioned"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,8 +126,9 @@ func TestProductionShape(t *testing.T) {
 				best = v
 			}
 		}
-		return fmt.Sprintf("%d.%d", best[0], best[1])
+		return best
 	}
+	version := func(v [2]int) string { return fmt.Sprintf("%d.%d", v[0], v[1]) }
 	psql := func(db, q string) string {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(pgBin, "psql"), "-h", pg.Host, "-p", strconv.Itoa(pg.Port), "-U", pg.User, "-d", db, "-tAc", q)
@@ -145,8 +139,48 @@ func TestProductionShape(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
+	// An existing schema a few versions old (as an older server left it)
+	// is upgraded by the same script.
+	sqlTool := func(db string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(bins[sqlPkg], append([]string{"--plugin", "postgres12", "--ep", pg.Host, "-p", strconv.Itoa(pg.Port), "-u", pg.User, "--db", db}, args...)...)
+		cmd.Env = append(os.Environ(), "SQL_PASSWORD="+pg.Password)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("temporal-sql-tool --db %s %v: %v\n%s", db, args, err, out)
+		}
+	}
+	old := map[string]string{"old_temporal": "temporal", "old_visibility": "visibility"}
+	for db, sub := range old {
+		v := newest(sub)
+		v[1] -= 3
+		sqlTool(db, "create")
+		sqlTool(db, "setup-schema", "-v", "0.0")
+		sqlTool(db, "update-schema", "-d", filepath.Join(schemaEnv["TEMPORAL_SCHEMA_DIR"], sub, "versioned"), "-v", version(v))
+		if got := psql(db, "SELECT curr_version FROM schema_version"); got != version(v) {
+			t.Fatalf("%s set up at %s, want %s", db, got, version(v))
+		}
+	}
+	upEnv := maps.Clone(schemaEnv)
+	upEnv["DBNAME"], upEnv["VISIBILITY_DBNAME"] = "old_temporal", "old_visibility"
+	if out, err := runScript(script, upEnv); err != nil {
+		t.Fatalf("setup-postgres.sh on an old schema: %v\n%s", err, out)
+	}
+	for db, sub := range old {
+		if got, want := psql(db, "SELECT curr_version FROM schema_version"), version(newest(sub)); got != want {
+			t.Errorf("setup-postgres.sh left %s at schema %s, the newest is %s", db, got, want)
+		}
+	}
+	// A fresh database, then the same again (every `up`).
+	for i := range 2 {
+		t1 := time.Now()
+		out, err := runScript(script, schemaEnv)
+		if err != nil || !strings.Contains(out, "both databases are at the newest schema") {
+			t.Fatalf("setup-postgres.sh (run %d): %v\n%s", i+1, err, out)
+		}
+		t.Logf("setup-postgres.sh run %d: %v", i+1, time.Since(t1).Round(time.Millisecond))
+	}
 	for db, sub := range map[string]string{"temporal": "temporal", "temporal_visibility": "visibility"} {
-		if got, want := psql(db, "SELECT curr_version FROM schema_version"), newest(sub); got != want {
+		if got, want := psql(db, "SELECT curr_version FROM schema_version"), version(newest(sub)); got != want {
 			t.Errorf("%s is at schema %s, the newest is %s", db, got, want)
 		}
 	}
@@ -204,7 +238,7 @@ func TestProductionShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(proc.Stop)
+	t.Cleanup(func() { t5 := time.Now(); proc.Stop(); t.Logf("temporal-server stopped in %v", time.Since(t5)) })
 	frontend := "127.0.0.1:" + srvEnv["FRONTEND_GRPC_PORT"]
 	// The healthcheck's `nc -z localhost 7233`.
 	if err := stack.WaitPort(frontend, proc, 60*time.Second); err != nil {
@@ -222,7 +256,9 @@ func TestProductionShape(t *testing.T) {
 	if ns != "default" || nsEnv["TEMPORAL_ADDRESS"] != "temporal:7233" {
 		t.Fatalf("temporal-namespace: TEMPORAL_NAMESPACE=%q TEMPORAL_ADDRESS=%q", ns, nsEnv["TEMPORAL_ADDRESS"])
 	}
+	t4 := time.Now()
 	registerNamespace(t, frontend, ns, retention, proc)
+	t.Logf("namespace %s registered in %v", ns, time.Since(t4).Round(time.Millisecond))
 
 	// The worker and the starter, on that Temporal.
 	cfg := smallAccount()
@@ -234,6 +270,8 @@ func TestProductionShape(t *testing.T) {
 	if want := e.sim.Expected(); want["calls"] != cfg.Calls || want["call_legs"] != 3*cfg.Calls {
 		t.Fatalf("simulator expected %v", want)
 	}
+	t6 := time.Now()
+	defer func() { t.Logf("schedules: %v", time.Since(t6).Round(time.Millisecond)) }()
 	out, err := e.starter("schedule", "apply")
 	if err != nil || strings.Count(out, "created schedule") != 3 {
 		t.Fatalf("schedule apply: %v\n%s", err, out)
@@ -263,7 +301,9 @@ func TestProductionShape(t *testing.T) {
 	}
 	id := e.scheduledRun(c, "talkwarehouse-incremental")
 	res := e.waitSync(id, 2*time.Minute)
-	t.Logf("scheduled run %s: %+v", id, res)
+	if len(res.Tables) != 2 {
+		t.Errorf("the scheduled incremental run synced %d tables, want calls and call_legs", len(res.Tables))
+	}
 	e.checkCounts()
 	if n := e.count("SELECT count() FROM sync_runs FINAL WHERE table_name = 'calls' AND status = 'success'"); n != 2 {
 		t.Errorf("sync_runs has %d successful runs of calls, want 2 (the sync and the scheduled one)", n)
