@@ -39,8 +39,9 @@ const (
 // TestProductionShape runs the compose stack's Temporal natively, the very
 // pieces docker-compose.yml runs: Debian's PostgreSQL as the postgresql
 // service (its user and password), the temporal-schema service's own
-// script with that service's environment (twice: it must be safe on every
-// `up`), temporal-server started as the temporalio/server image starts it
+// script with that service's environment (on databases three schema
+// versions old, which it must upgrade; then on new ones, twice: it must be
+// safe on every `up`), temporal-server started as the temporalio/server image starts it
 // (`temporal-server start`, configured by its embedded template from the
 // temporal service's environment, with the mounted dynamic config file
 // from the repository), and the namespace the temporal-namespace service
