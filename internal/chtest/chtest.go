@@ -20,7 +20,7 @@ import (
 )
 
 // Image is the current ClickHouse the container path runs.
-const Image = "clickhouse/clickhouse-server:25.8"
+const Image = "clickhouse/clickhouse-server:26.3"
 
 var (
 	once      sync.Once

@@ -105,8 +105,13 @@ func Start(name, logDir, bin string, env []string, args ...string) (*Process, er
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
+	return startCmd(name, logPath, f, cmd, &syscall.SysProcAttr{Setpgid: true})
+}
+
+// startCmd starts cmd with its output to f (at logPath) and attr.
+func startCmd(name, logPath string, f *os.File, cmd *exec.Cmd, attr *syscall.SysProcAttr) (*Process, error) {
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = attr
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)

@@ -71,10 +71,21 @@ func newEnvWith(t *testing.T, simCfg talksim.Config, beforeWorker func(*env), wo
 // newEnvOn is newEnvWith on a given ClickHouse (a cluster's, say).
 func newEnvOn(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, beforeWorker func(*env), workerEnv ...string) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), ch: ch, queue: "e2e", extra: workerEnv}
+	return newEnvAt(t, simCfg, ch, nil, beforeWorker, workerEnv...)
+}
+
+// newEnvAt is newEnvOn on a given running Temporal (nil: a devserver of
+// its own on a SQLite file).
+func newEnvAt(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, temp *stack.Devserver, beforeWorker func(*env), workerEnv ...string) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), ch: ch, queue: "e2e", extra: workerEnv, temp: temp}
 	ctx := context.Background()
 	binDir := filepath.Join(os.TempDir(), "talkwarehouse-e2e-bin")
-	bins, err := stack.Build(ctx, binDir, "./tools/devserver", "./worker", "./starter")
+	pkgs := []string{"./worker", "./starter"}
+	if temp == nil {
+		pkgs = append(pkgs, "./tools/devserver")
+	}
+	bins, err := stack.Build(ctx, binDir, pkgs...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,11 +95,13 @@ func newEnvOn(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, beforeW
 	t.Cleanup(srv.Close)
 	e.simURL = srv.URL
 
-	e.temp, err = stack.StartDevserver(bins["./tools/devserver"], e.dir, filepath.Join(e.dir, "temporal.db"), true)
-	if err != nil {
-		t.Fatal(err)
+	if e.temp == nil {
+		e.temp, err = stack.StartDevserver(bins["./tools/devserver"], e.dir, filepath.Join(e.dir, "temporal.db"), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(e.temp.Stop)
 	}
-	t.Cleanup(e.temp.Stop)
 	e.wh, err = warehouse.Open(ctx, e.ch, nil)
 	if err != nil {
 		t.Fatal(err)
