@@ -57,6 +57,14 @@ type Config struct {
 	OAuthClientSecret string
 	OAuthRefreshToken string
 	TokenLifetime     time.Duration
+	// OAuthRedirectURIs are the redirect URLs registered on the OAuth
+	// client: the authorization endpoint (AuthorizePath) refuses any other
+	// redirect_uri with 400 invalid_redirect_uri, without redirecting.
+	// Empty: any is accepted.
+	OAuthRedirectURIs []string
+	// DenyAuthorization makes the authorization endpoint redirect with
+	// error=access_denied, as when the user clicks Deny.
+	DenyAuthorization bool
 
 	ExportRPM  int // shared budget of calls+legs exports per rolling 60 s (0 = unlimited)
 	AccountRPM int // budget of all endpoints per rolling 60 s (0 = unlimited)

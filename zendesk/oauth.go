@@ -106,8 +106,11 @@ type tokenAnswer struct {
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token"`
-	Error        string `json:"error"`
-	Description  string `json:"error_description"`
+	// RefreshTokenExpiresIn is the new refresh token's lifetime in seconds
+	// (0: not given).
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+	Error                 string `json:"error"`
+	Description           string `json:"error_description"`
 }
 
 // renew asks for a new access token, retrying transient faults with the
@@ -173,7 +176,7 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 			// only in memory: this process can go on, but a restart could
 			// not. Say so rather than carry on silently.
 			s.dead = &Error{Kind: Rejected, Path: u.Path, Msg: "the rotated refresh token could not be stored: " + err.Error() +
-				" (fix ZENDESK_OAUTH_STATE_FILE's folder; then authorize again and set ZENDESK_OAUTH_REFRESH_TOKEN)"}
+				" (fix ZENDESK_OAUTH_STATE_FILE's folder; then authorize again: run `starter authorize` with the worker stopped)"}
 			s.deadUntil = time.Time{}
 			return "", s.dead
 		}
@@ -188,6 +191,18 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 	s.c.log.Info("zendesk access token renewed", "grant", body["grant_type"], "expires_in_s", ans.ExpiresIn)
 	return s.token, nil
 }
+
+// expiresAt turns an expires_in (seconds; 0 or less: not given) into a
+// time (zero: unknown).
+func expiresAt(seconds int64) time.Time {
+	if seconds <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(time.Duration(seconds) * time.Second)
+}
+
+// authorizeAgain is how every message about a dead refresh token ends.
+const authorizeAgain = "authorize again: stop the worker, run `starter authorize` (docs/zendesk-auth.md), then start the worker"
 
 // rejected turns a refusal of the token endpoint into an error naming the
 // settings to fix, and remembers it so the process does not ask again in a
@@ -207,7 +222,7 @@ func (s *tokenSource) rejected(path string, status int, ans tokenAnswer, refresh
 		if sent {
 			e.Hint = " (a renewal's answer was lost: the refresh token it replaced is now invalid"
 		}
-		e.Hint += "; authorize the OAuth client again and set ZENDESK_OAUTH_REFRESH_TOKEN to the new refresh token, then restart the worker)"
+		e.Hint += "; " + authorizeAgain + ")"
 		// Nothing but a new authorization can fix it: never ask again.
 		s.dead, s.deadUntil = e, time.Time{}
 	case ans.Error == "invalid_client" || status == http.StatusUnauthorized:
@@ -226,6 +241,11 @@ func (s *tokenSource) rejected(path string, status int, ans tokenAnswer, refresh
 // post sends one token request. Transient faults are *Error of Kind
 // Transient; a refusal (4xx) returns its decoded body and status.
 func (s *tokenSource) post(ctx context.Context, u *url.URL, payload []byte) (tokenAnswer, int, error) {
+	return postToken(ctx, s.c.http, u, payload)
+}
+
+// postToken sends one JSON token request with hc (see tokenSource.post).
+func postToken(ctx context.Context, hc *http.Client, u *url.URL, payload []byte) (tokenAnswer, int, error) {
 	var ans tokenAnswer
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(payload))
 	if err != nil {
@@ -234,7 +254,7 @@ func (s *tokenSource) post(ctx context.Context, u *url.URL, payload []byte) (tok
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "talkwarehouse/1")
-	resp, err := s.c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return ans, 0, &Error{Kind: Transient, Path: u.Path, Msg: "token request failed: " + transportReason(err)}
 	}

@@ -45,6 +45,8 @@ func run() error {
 	flag.StringVar(&cfg.OAuthClientSecret, "client-secret", "", "OAuth client secret (with -client-id)")
 	flag.StringVar(&cfg.OAuthRefreshToken, "refresh-token", "", "refresh token valid for its first refresh_token grant (every grant rotates it)")
 	tokenLifetime := flag.Int("token-lifetime", 1800, "expires_in of issued access tokens, seconds (0: tokens without expires_in)")
+	redirectURI := flag.String("redirect-uri", "", "the redirect URL registered on the OAuth client for GET /oauth/authorizations/new (empty: any)")
+	flag.BoolVar(&cfg.DenyAuthorization, "deny-authorization", false, "the authorization endpoint redirects with error=access_denied")
 	flag.IntVar(&cfg.ExportRPM, "export-rpm", 0, "requests per rolling minute for calls+legs exports (0 = unlimited; Zendesk: 10)")
 	flag.IntVar(&cfg.AccountRPM, "account-rpm", 0, "requests per rolling minute for all endpoints (0 = unlimited)")
 	exportLag := flag.Duration("export-lag", 0, "hide export records updated less than this long ago")
@@ -70,6 +72,9 @@ func run() error {
 	cfg.Start = t
 	cfg.ExportLag = *exportLag
 	cfg.TokenLifetime = time.Duration(*tokenLifetime) * time.Second
+	if *redirectURI != "" {
+		cfg.OAuthRedirectURIs = []string{*redirectURI}
+	}
 	for _, p := range strings.Split(*forbidden, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			cfg.Forbidden = append(cfg.Forbidden, p)

@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// authorize runs `starter authorize` with the worker's settings and plays
+// the browser: it reads the URL printed on a line of its own, GETs it and
+// follows Zendesk's redirect to the loopback listener. It returns what the
+// command printed and what the browser was shown.
+func (e *env) authorize() (out, page string) {
+	e.t.Helper()
+	cmd := exec.Command(e.bins["./starter"], "authorize", "-timeout", "60s")
+	cmd.Env = e.environ()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	browsed := make(chan string, 1)
+	var lines []string
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		l := sc.Text()
+		lines = append(lines, l)
+		if strings.HasPrefix(l, e.simURL+"/oauth/authorizations/new?") {
+			go func(u string) {
+				resp, err := http.Get(u) // follows the 302 to the loopback listener
+				if err != nil {
+					browsed <- err.Error()
+					return
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				browsed <- strconv.Itoa(resp.StatusCode) + " " + string(b)
+			}(l)
+		}
+	}
+	err = cmd.Wait()
+	out = strings.Join(lines, "\n") + "\n" + stderr.String()
+	if err != nil {
+		e.t.Fatalf("starter authorize: %v\n%s", err, out)
+	}
+	select {
+	case page = <-browsed:
+	case <-time.After(10 * time.Second):
+		e.t.Fatalf("the browser got no answer\n%s", out)
+	}
+	return out, page
+}
+
+// The whole authorization-code flow, then a sync on the resulting state
+// file: `starter authorize` prints the URL, the browser's redirect brings
+// the code, the refresh token lands in ZENDESK_OAUTH_STATE_FILE, and the
+// worker, with the client id, secret and state file alone, syncs every
+// table rotating that chain (never client credentials); no secret reaches
+// a log, Temporal or ClickHouse.
+func TestOAuthAuthorizeThenSync(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirect := "http://" + ln.Addr().String() + "/callback"
+	ln.Close()
+	state := filepath.Join(t.TempDir(), "oauth", "zendesk-oauth.json")
+	cfg := oauthAccount(1500, 5*time.Second)
+	cfg.OAuthRefreshToken = "" // the chain comes from the authorization alone
+	cfg.OAuthRedirectURIs = []string{redirect}
+	settings := []string{"ZENDESK_EMAIL=", "ZENDESK_API_TOKEN=", "ZENDESK_OAUTH_CLIENT_ID=" + oauthClientID,
+		"ZENDESK_OAUTH_CLIENT_SECRET=" + oauthSecret, "ZENDESK_OAUTH_REFRESH_TOKEN=", "ZENDESK_OAUTH_STATE_FILE=" + state,
+		"ZENDESK_OAUTH_REDIRECT_URL=" + redirect}
+	var out, page string
+	e := newEnvWith(t, cfg, func(e *env) { out, page = e.authorize() }, settings...)
+	t.Logf("starter authorize:\n%s\nbrowser: %s", out, page)
+	if !strings.HasPrefix(page, "200 ") || !strings.Contains(page, "authorized") || !strings.Contains(out, "authorized: the refresh token is stored in "+state) {
+		t.Fatalf("authorization did not complete")
+	}
+	if log := e.worker.Tail(1 << 20); !strings.Contains(log, "from_environment=false") || !strings.Contains(log, state) {
+		t.Errorf("the worker did not take the state file's chain:\n%s", e.worker.Tail(3000))
+	}
+	slowExports(e, 1500*time.Millisecond) // a sync of several 5 s tokens
+	e.mustSync()
+	e.checkCounts()
+	st := e.sim.OAuthStats()
+	t.Logf("token endpoint: %+v", st)
+	// One access token came with the code; every other from a rotation.
+	if st.CodeGrants != 1 || st.Rotations < 2 || st.Issued != st.Rotations+1 || st.InvalidGrant != 0 {
+		t.Errorf("%+v: want one code grant, then only refresh_token grants, none refused", st)
+	}
+
+	for _, s := range append(e.sim.IssuedSecrets(), oauthSecret) {
+		if strings.Contains(out, s) || strings.Contains(page, s) {
+			t.Errorf("starter authorize's output or page holds a secret (%.12s…)", s)
+		}
+	}
+	e.assertNoSecrets(append(e.sim.IssuedSecrets(), oauthSecret))
+}
