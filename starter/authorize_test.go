@@ -42,9 +42,9 @@ const (
 )
 
 // authEnv points the Zendesk settings at a simulator with an OAuth client
-// registered for a free loopback redirect URL; it returns the simulator
-// and the state file.
-func authEnv(t *testing.T) (*talksim.Sim, string) {
+// whose refresh tokens live for refreshLife, registered for a free
+// loopback redirect URL; it returns the simulator and the state file.
+func authEnv(t *testing.T, refreshLife time.Duration) (*talksim.Sim, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,6 +57,7 @@ func authEnv(t *testing.T) (*talksim.Sim, string) {
 	cfg.OAuthClientID, cfg.OAuthClientSecret = authClientID, authSecret
 	cfg.OAuthRedirectURIs = []string{redirect}
 	cfg.TokenLifetime = time.Hour
+	cfg.RefreshTokenLifetime = refreshLife
 	sim := talksim.New(cfg)
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(srv.Close)
@@ -106,10 +107,11 @@ func runAuthorize(t *testing.T, args ...string) (string, error) {
 }
 
 // `starter authorize`, then `starter check` with the client id, secret and
-// state file alone: the check renews from the file's chain; nothing
+// state file alone: the check renews from the file's chain, shows the
+// refresh token's expiry and warns with fewer than 7 days left; nothing
 // printed holds a token.
 func TestAuthorizeThenCheck(t *testing.T) {
-	sim, state := authEnv(t)
+	sim, state := authEnv(t, 3*24*time.Hour)
 	out, err := runAuthorize(t, "-timeout", "10s")
 	if err != nil {
 		t.Fatalf("authorize: %v\n%s", err, out)
@@ -121,7 +123,7 @@ func TestAuthorizeThenCheck(t *testing.T) {
 	if err := checkCmd(nil, &check); err != nil {
 		t.Fatalf("check: %v\n%s", err, check.String())
 	}
-	for _, want := range []string{"access token obtained (OAuth refresh token)", "ok: all"} {
+	for _, want := range []string{"OAuth refresh token", "refresh token: expires at", "WARNING: the Zendesk refresh token expires", "fewer than 7 days", "`starter authorize`"} {
 		if !strings.Contains(check.String(), want) {
 			t.Errorf("check does not say %q:\n%s", want, check.String())
 		}
@@ -136,10 +138,33 @@ func TestAuthorizeThenCheck(t *testing.T) {
 	}
 }
 
+// With the stored refresh token expired, `starter check` fails at once,
+// saying to authorize again with `starter authorize`, and asks Zendesk
+// nothing.
+func TestCheckWithExpiredRefreshToken(t *testing.T) {
+	sim, state := authEnv(t, time.Hour)
+	st, err := zendesk.LockStateFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.StartChain("rt-expired-SECRET", time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	var out bytes.Buffer
+	err = checkCmd(nil, &out)
+	if err == nil || !strings.Contains(err.Error(), "expired") || !strings.Contains(err.Error(), "`starter authorize`") || strings.Contains(err.Error(), "rt-expired-SECRET") {
+		t.Fatalf("check: %v\n%s", err, out.String())
+	}
+	if n := sim.OAuthStats().TokenRequests; n != 0 {
+		t.Errorf("%d token requests", n)
+	}
+}
+
 // Settings that cannot work are refused before anything listens, naming
 // the setting; a taken state file names itself.
 func TestAuthorizeRefusesBadSettings(t *testing.T) {
-	_, state := authEnv(t)
+	_, state := authEnv(t, time.Hour)
 	for _, c := range []struct{ key, value, want string }{
 		{"ZENDESK_OAUTH_REFRESH_TOKEN", "rt-SECRET-old", "unset ZENDESK_OAUTH_REFRESH_TOKEN"},
 		{"ZENDESK_OAUTH_STATE_FILE", "", "ZENDESK_OAUTH_STATE_FILE"},

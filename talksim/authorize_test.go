@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // authorize GETs AuthorizePath with q and returns the answer.
@@ -33,6 +34,7 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.OAuthClientID, cfg.OAuthClientSecret = "cid", "sec"
 	cfg.OAuthRedirectURIs = []string{redirect}
+	cfg.RefreshTokenLifetime = 3 * 24 * time.Hour
 	s := New(cfg)
 	const verifier = "verifier-0123456789-0123456789-0123456789-abc"
 	params := func(kv ...string) url.Values {
@@ -59,7 +61,7 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 
 	c := code()
 	n, m := exchange(c, verifier, redirect)
-	if n != 200 || m["refresh_token"] == nil || m["access_token"] == nil || m["refresh_token_expires_in"] != float64(30*24*3600) {
+	if n != 200 || m["refresh_token"] == nil || m["access_token"] == nil || m["refresh_token_expires_in"] != float64(3*24*3600) {
 		t.Fatalf("exchange: %d %v", n, m)
 	}
 	if n, m = exchange(c, verifier, redirect); n != 400 || m["error"] != "invalid_grant" {
@@ -73,7 +75,7 @@ func TestAuthorizationCodeGrant(t *testing.T) {
 	}
 	// The issued refresh token rotates like any other.
 	rt := m0(t, s)
-	if n, m = postToken(t, s, `{"grant_type":"refresh_token","refresh_token":"`+rt+`","client_id":"cid","client_secret":"sec"}`); n != 200 || m["refresh_token_expires_in"] != float64(30*24*3600) {
+	if n, m = postToken(t, s, `{"grant_type":"refresh_token","refresh_token":"`+rt+`","client_id":"cid","client_secret":"sec"}`); n != 200 || m["refresh_token_expires_in"] != float64(3*24*3600) {
 		t.Fatalf("rotation of the authorized token: %d %v", n, m)
 	}
 

@@ -91,9 +91,11 @@ func (s *Sim) initOAuth() {
 	}
 }
 
-// refreshLifetime is the lifetime of every refresh token, sent as
-// refresh_token_expires_in: 30 days, Zendesk's default.
+// refreshLifetime is RefreshTokenLifetime, 30 days when unset.
 func (s *Sim) refreshLifetime() time.Duration {
+	if s.cfg.RefreshTokenLifetime > 0 {
+		return s.cfg.RefreshTokenLifetime
+	}
 	return 30 * 24 * time.Hour
 }
 

@@ -200,10 +200,10 @@ func (a Authorization) finish(ctx context.Context, q url.Values, state, verifier
 		return time.Time{}, errors.New("Zendesk issued no refresh token: this OAuth client does not use refresh tokens; use client credentials instead (ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET alone, docs/zendesk-auth.md)")
 	}
 	exp := expiresAt(ans.RefreshTokenExpiresIn)
-	if err := st.StartChain(ans.RefreshToken); err != nil {
+	if err := st.StartChain(ans.RefreshToken, exp); err != nil {
 		return time.Time{}, err
 	}
-	return exp, nil
+	return st.ExpiresAt(), nil
 }
 
 // randomState is the state parameter: 128 random bits, hex.

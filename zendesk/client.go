@@ -128,6 +128,9 @@ func New(o Options) (*Client, error) {
 		c.opt.Window = time.Minute
 	}
 	logAuth(c.log, o)
+	if c.tokens != nil {
+		c.tokens.warnExpiry() // at the start, when the refresh token expires soon
+	}
 	if c.opt.ExportLag <= 0 {
 		c.opt.ExportLag = DefaultExportLag
 	}

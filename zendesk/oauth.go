@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,7 +52,19 @@ type tokenSource struct {
 	// asking again (zero: for the life of the process).
 	dead      error
 	deadUntil time.Time
+	// warnedAt is when the refresh token's expiry was last warned of.
+	warnedAt time.Time
+
+	// accessExpires is when the current access token expires (Unix
+	// nanoseconds; 0: none yet, or no expires_in), read by OAuthExpiry
+	// without the lock, which a renewal may hold through its backoff.
+	accessExpires atomic.Int64
 }
+
+// RefreshWarning is how long before a refresh token's expiry the worker
+// and `starter check` start warning: Zendesk's shortest refresh-token
+// lifetime is 7 days (30 by default, at most 90; article 10212201463962).
+const RefreshWarning = 7 * 24 * time.Hour
 
 // renewEarly is how long before expires_in runs out a token is renewed:
 // a fifth of its lifetime, at most a minute (30-minute tokens: a minute
@@ -120,6 +133,12 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 	body := map[string]string{"client_id": s.cfg.ClientID, "client_secret": s.cfg.ClientSecret}
 	refresh := s.cfg.State != nil
 	if refresh {
+		if exp := s.cfg.State.ExpiresAt(); !exp.IsZero() && !time.Now().Before(exp) {
+			// Zendesk would answer invalid_grant: say why, without asking,
+			// and never ask again (only a new authorization helps).
+			s.dead, s.deadUntil = expiredError(s.cfg.State.Path(), exp), time.Time{}
+			return "", s.dead
+		}
 		body["grant_type"] = "refresh_token"
 		body["refresh_token"] = s.cfg.State.RefreshToken()
 	} else {
@@ -171,7 +190,7 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 		if ans.RefreshToken == "" {
 			// Without rotation the stored token stays valid: keep it.
 			s.c.log.Warn("zendesk token endpoint returned no refresh_token; keeping the stored one")
-		} else if err := s.cfg.State.Save(ans.RefreshToken); err != nil {
+		} else if err := s.cfg.State.Save(ans.RefreshToken, expiresAt(ans.RefreshTokenExpiresIn)); err != nil {
 			// The old refresh token is already invalid and the new one is
 			// only in memory: this process can go on, but a restart could
 			// not. Say so rather than carry on silently.
@@ -183,12 +202,16 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 	}
 	s.token = ans.AccessToken
 	s.renewAt = time.Time{}
+	s.accessExpires.Store(0)
 	if ans.ExpiresIn > 0 {
 		life := time.Duration(ans.ExpiresIn) * time.Second
-		s.renewAt = time.Now().Add(life - renewEarly(life))
+		now := time.Now()
+		s.renewAt = now.Add(life - renewEarly(life))
+		s.accessExpires.Store(now.Add(life).UnixNano())
 	}
 	s.dead = nil
 	s.c.log.Info("zendesk access token renewed", "grant", body["grant_type"], "expires_in_s", ans.ExpiresIn)
+	s.warnExpiry()
 	return s.token, nil
 }
 
@@ -203,6 +226,54 @@ func expiresAt(seconds int64) time.Time {
 
 // authorizeAgain is how every message about a dead refresh token ends.
 const authorizeAgain = "authorize again: stop the worker, run `starter authorize` (docs/zendesk-auth.md), then start the worker"
+
+// expiredError is the refusal, without a request, of a refresh token whose
+// stored expiry has passed. Kind Auth: never retried.
+func expiredError(path string, at time.Time) *Error {
+	return &Error{Kind: Auth, Path: "/oauth/tokens", Msg: fmt.Sprintf("the refresh token in ZENDESK_OAUTH_STATE_FILE %s expired at %s", path, at.UTC().Format(time.RFC3339)),
+		Hint: " (" + authorizeAgain + ")"}
+}
+
+// ExpiryProblem describes a refresh token's expiry at now when it needs
+// attention: expired, or fewer than RefreshWarning left; "" otherwise or
+// when the expiry is unknown (zero).
+func ExpiryProblem(exp, now time.Time) string {
+	switch left := exp.Sub(now); {
+	case exp.IsZero() || left >= RefreshWarning:
+		return ""
+	case left <= 0:
+		return fmt.Sprintf("the Zendesk refresh token expired at %s: %s", exp.UTC().Format(time.RFC3339), authorizeAgain)
+	default:
+		return fmt.Sprintf("the Zendesk refresh token expires at %s, in %s (fewer than 7 days): authorize again before then with `starter authorize` (docs/zendesk-auth.md)",
+			exp.UTC().Format(time.RFC3339), left.Round(time.Minute))
+	}
+}
+
+// expiryWarnEvery spaces the warnings of a refresh token's coming expiry:
+// at the start, then at most hourly with the renewals.
+const expiryWarnEvery = time.Hour
+
+// warnExpiry logs ExpiryProblem for the refresh token, if any (an error
+// once expired, else a warning), at most every expiryWarnEvery. Callers
+// hold the lock, or the source is not shared yet.
+func (s *tokenSource) warnExpiry() {
+	st := s.cfg.State
+	now := time.Now()
+	if st == nil || (!s.warnedAt.IsZero() && now.Sub(s.warnedAt) < expiryWarnEvery) {
+		return
+	}
+	exp := st.ExpiresAt()
+	msg := ExpiryProblem(exp, now)
+	switch {
+	case msg == "":
+		return
+	case !now.Before(exp):
+		s.c.log.Error(msg, "state_file", st.Path(), "refresh_token_expires_at", exp)
+	default:
+		s.c.log.Warn(msg, "state_file", st.Path(), "refresh_token_expires_at", exp)
+	}
+	s.warnedAt = now
+}
 
 // rejected turns a refusal of the token endpoint into an error naming the
 // settings to fix, and remembers it so the process does not ask again in a
@@ -304,6 +375,22 @@ func logAuth(log *slog.Logger, o Options) {
 func (c *Client) Authenticate(ctx context.Context) error {
 	_, _, err := c.authHeader(ctx)
 	return err
+}
+
+// OAuthExpiry is when the refresh token (zero: unknown or none) and the
+// current access token (zero: none yet, no expiry, or no OAuth client)
+// expire; safe to call at any time (the metrics scrape calls it).
+func (c *Client) OAuthExpiry() (refresh, access time.Time) {
+	if c.tokens == nil {
+		return
+	}
+	if st := c.tokens.cfg.State; st != nil {
+		refresh = st.ExpiresAt()
+	}
+	if n := c.tokens.accessExpires.Load(); n != 0 {
+		access = time.Unix(0, n)
+	}
+	return refresh, access
 }
 
 // Scheme names the credential scheme, for messages.

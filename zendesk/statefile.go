@@ -23,12 +23,13 @@ import (
 // until Close.
 //
 // The file is JSON: {"refresh_token", "seed_sha256", "rotated_at",
-// "authorized_at"}. seed_sha256 is the SHA-256
+// "authorized_at", "refresh_token_expires_at"}. seed_sha256 is the SHA-256
 // of the token the chain started from: ZENDESK_OAUTH_REFRESH_TOKEN, or the
 // one `starter authorize` obtained (authorized_at says when). While the
 // environment holds the seed, or no token at all, the file's token wins; a
 // different token in the environment (the user authorized again by hand)
-// starts a new chain.
+// starts a new chain. refresh_token_expires_at is when the current refresh
+// token expires (from refresh_token_expires_in; absent: unknown).
 type StateFile struct {
 	path string
 	lock *os.File
@@ -42,6 +43,7 @@ type stateJSON struct {
 	SeedSHA256   string    `json:"seed_sha256"`
 	RotatedAt    time.Time `json:"rotated_at"`
 	AuthorizedAt time.Time `json:"authorized_at,omitzero"`
+	ExpiresAt    time.Time `json:"refresh_token_expires_at,omitzero"`
 }
 
 // ErrStateLocked means another process holds the state file.
@@ -115,8 +117,17 @@ func LockStateFile(path string) (*StateFile, error) {
 
 // StartChain stores token, just obtained by an authorization, as a new
 // chain (its own seed), durably, replacing whatever the file held.
-func (f *StateFile) StartChain(token string) error {
-	return f.write(stateJSON{RefreshToken: token, SeedSHA256: fingerprint(token), AuthorizedAt: time.Now().UTC()})
+// expiresAt is when it expires (zero: unknown).
+func (f *StateFile) StartChain(token string, expiresAt time.Time) error {
+	now := time.Now().UTC()
+	return f.write(stateJSON{RefreshToken: token, SeedSHA256: fingerprint(token), AuthorizedAt: now, ExpiresAt: utc(expiresAt)})
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Round(time.Second)
 }
 
 // FromEnvironment reports whether the token in use is the environment's
@@ -125,6 +136,14 @@ func (f *StateFile) FromEnvironment() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.state.RotatedAt.IsZero() && f.state.AuthorizedAt.IsZero()
+}
+
+// ExpiresAt is when the current refresh token expires (zero: unknown, as
+// for a token from ZENDESK_OAUTH_REFRESH_TOKEN before its first rotation).
+func (f *StateFile) ExpiresAt() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state.ExpiresAt
 }
 
 // Path is the file's path.
@@ -137,10 +156,11 @@ func (f *StateFile) RefreshToken() string {
 	return f.state.RefreshToken
 }
 
-// Save stores a rotated refresh token durably, then makes it current.
-func (f *StateFile) Save(token string) error {
+// Save stores a rotated refresh token and its expiry (zero: unknown)
+// durably, then makes it current.
+func (f *StateFile) Save(token string, expiresAt time.Time) error {
 	st := f.snapshot()
-	st.RefreshToken, st.RotatedAt = token, time.Now().UTC()
+	st.RefreshToken, st.RotatedAt, st.ExpiresAt = token, time.Now().UTC(), utc(expiresAt)
 	return f.write(st)
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,8 +68,9 @@ func (e *env) authorize() (out, page string) {
 // file: `starter authorize` prints the URL, the browser's redirect brings
 // the code, the refresh token lands in ZENDESK_OAUTH_STATE_FILE, and the
 // worker, with the client id, secret and state file alone, syncs every
-// table rotating that chain (never client credentials); no secret reaches
-// a log, Temporal or ClickHouse.
+// table rotating that chain (never client credentials). The worker exposes
+// the refresh token's remaining lifetime; no secret reaches a log, Temporal
+// or ClickHouse.
 func TestOAuthAuthorizeThenSync(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -102,6 +104,32 @@ func TestOAuthAuthorizeThenSync(t *testing.T) {
 		t.Errorf("%+v: want one code grant, then only refresh_token grants, none refused", st)
 	}
 
+	m := regexp.MustCompile(`metrics=(http://\S+/metrics)`).FindStringSubmatch(e.worker.Tail(1 << 20))
+	if m == nil {
+		t.Fatal("worker log names no metrics URL")
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	value := func(name string) (float64, bool) {
+		v := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(b)
+		if v == nil {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(string(v[1]), 64)
+		return f, err == nil
+	}
+	// The sim's refresh tokens live 30 days; the access tokens 5 s (the
+	// last one may have expired since the sync ended: renewed on demand).
+	if r, ok := value("talkwarehouse_oauth_refresh_token_expires_in_seconds"); !ok || r > 30*86400 || r < 30*86400-600 {
+		t.Errorf("refresh token gauge %v (%v), want about 30 days", r, ok)
+	}
+	if a, ok := value("talkwarehouse_oauth_access_token_expires_in_seconds"); !ok || a > 5 {
+		t.Errorf("access token gauge %v (%v), want at most 5 s", a, ok)
+	}
 	for _, s := range append(e.sim.IssuedSecrets(), oauthSecret) {
 		if strings.Contains(out, s) || strings.Contains(page, s) {
 			t.Errorf("starter authorize's output or page holds a secret (%.12s…)", s)
