@@ -58,7 +58,7 @@ func checkCmd(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "credentials: access token obtained (%s)\n", zd.Scheme())
 	}
 	if refresh, _ := zd.OAuthExpiry(); !refresh.IsZero() {
-		fmt.Fprintf(out, "refresh token: expires at %s, in %s\n", refresh.UTC().Format(time.RFC3339), time.Until(refresh).Round(time.Minute))
+		fmt.Fprintf(out, "refresh token: expires at %s, in %s\n", refresh.UTC().Format(time.RFC3339), zendesk.Days(time.Until(refresh)))
 		if msg := zendesk.ExpiryProblem(refresh, time.Now()); msg != "" {
 			fmt.Fprintf(out, "WARNING: %s\n", msg)
 		}

@@ -245,8 +245,13 @@ func ExpiryProblem(exp, now time.Time) string {
 		return fmt.Sprintf("the Zendesk refresh token expired at %s: %s", exp.UTC().Format(time.RFC3339), authorizeAgain)
 	default:
 		return fmt.Sprintf("the Zendesk refresh token expires at %s, in %s (fewer than 7 days): authorize again before then with `starter authorize` (docs/zendesk-auth.md)",
-			exp.UTC().Format(time.RFC3339), left.Round(time.Minute))
+			exp.UTC().Format(time.RFC3339), Days(left))
 	}
+}
+
+// Days writes d as days with one decimal ("6.5 days"), for expiries.
+func Days(d time.Duration) string {
+	return fmt.Sprintf("%.1f days", d.Hours()/24)
 }
 
 // expiryWarnEvery spaces the warnings of a refresh token's coming expiry:

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"talkwarehouse/zendesk"
 )
 
 // authorize runs `starter authorize` with the worker's settings and plays
@@ -136,4 +138,48 @@ func TestOAuthAuthorizeThenSync(t *testing.T) {
 		}
 	}
 	e.assertNoSecrets(append(e.sim.IssuedSecrets(), oauthSecret))
+}
+
+// A state file whose refresh token has expired: the worker starts and logs
+// the error, and a sync fails within seconds saying to authorize again
+// with `starter authorize`, without a single token request (no retries).
+func TestOAuthExpiredRefreshTokenFailsFast(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "oauth", "zendesk-oauth.json")
+	const expired = "e2e-SECRET-expired-refresh-4a7b"
+	cfg := oauthAccount(200, time.Hour)
+	cfg.OAuthRefreshToken = ""
+	settings := []string{"ZENDESK_EMAIL=", "ZENDESK_API_TOKEN=", "ZENDESK_OAUTH_CLIENT_ID=" + oauthClientID,
+		"ZENDESK_OAUTH_CLIENT_SECRET=" + oauthSecret, "ZENDESK_OAUTH_REFRESH_TOKEN=", "ZENDESK_OAUTH_STATE_FILE=" + state}
+	e := newEnvWith(t, cfg, func(*env) {
+		st, err := zendesk.LockStateFile(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if err := st.StartChain(expired, time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}, settings...)
+	if log := e.worker.Tail(1 << 20); !strings.Contains(log, "level=ERROR") || !strings.Contains(log, "starter authorize") {
+		t.Errorf("the worker did not log the expiry at start:\n%s", e.worker.Tail(3000))
+	}
+	t0 := time.Now()
+	out, err := e.starter("sync", "--wait")
+	took := time.Since(t0)
+	t.Logf("sync took %v:\n%s", took.Round(time.Millisecond), out)
+	if err == nil {
+		t.Fatal("the sync succeeded")
+	}
+	for _, want := range []string{"expired at", "authorize again", "`starter authorize`", state} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the sync's output does not say %q", want)
+		}
+	}
+	if took > 20*time.Second {
+		t.Errorf("failing took %v, want seconds", took)
+	}
+	if st := e.sim.OAuthStats(); st.TokenRequests != 0 {
+		t.Errorf("token endpoint %+v: want no request", st)
+	}
+	e.assertNoSecrets([]string{expired, oauthSecret})
 }
