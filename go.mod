@@ -12,6 +12,7 @@ require (
 	github.com/uber-go/tally/v4 v4.1.17
 	go.temporal.io/api v1.63.5
 	go.temporal.io/sdk v1.50.0
+	golang.org/x/oauth2 v0.36.0
 	google.golang.org/grpc v1.83.2
 )
 

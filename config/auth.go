@@ -3,6 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -21,7 +24,46 @@ type OAuth struct {
 	// client. Every renewal rotates it, so the current one lives in
 	// StateFile, which the worker prefers once it exists.
 	RefreshToken string `env:"ZENDESK_OAUTH_REFRESH_TOKEN"`
-	StateFile    string `env:"ZENDESK_OAUTH_STATE_FILE"`
+	// StateFile keeps the refresh-token chain (zendesk.StateFile). Once
+	// `starter authorize` has written it, the client id and secret with
+	// StateFile alone select the refresh-token scheme (see HasChain).
+	StateFile string `env:"ZENDESK_OAUTH_STATE_FILE"`
+	// RedirectURL is where `starter authorize` listens for Zendesk's one
+	// redirect of the authorization-code flow: an http URL on a loopback
+	// address with a port, registered as a redirect URL on the OAuth
+	// client (see Redirect).
+	RedirectURL string `env:"ZENDESK_OAUTH_REDIRECT_URL" envDefault:"http://127.0.0.1:8976/callback"`
+}
+
+// HasChain reports whether StateFile names a regular, non-empty file: a
+// refresh-token chain written by `starter authorize` or by the worker.
+func (o OAuth) HasChain() bool {
+	if o.StateFile == "" {
+		return false
+	}
+	fi, err := os.Stat(o.StateFile)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() > 0
+}
+
+// Redirect parses RedirectURL: http (the browser hands the code to this
+// machine, so TLS would need a certificate for nothing), a loopback host
+// (127.0.0.1, ::1 or localhost: RFC 8252 section 7.3) and an explicit
+// port. Errors name ZENDESK_OAUTH_REDIRECT_URL.
+func (o OAuth) Redirect() (*url.URL, error) {
+	u, err := url.Parse(o.RedirectURL)
+	if err != nil || u.Scheme != "http" || u.Port() == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("ZENDESK_OAUTH_REDIRECT_URL %q must be an http URL with a loopback host and a port, without query, e.g. http://127.0.0.1:8976/callback", o.RedirectURL)
+	}
+	switch h := u.Hostname(); {
+	case h == "localhost":
+	case net.ParseIP(h) != nil && net.ParseIP(h).IsLoopback():
+	default:
+		return nil, fmt.Errorf("ZENDESK_OAUTH_REDIRECT_URL %q: the host must be a loopback address (127.0.0.1, [::1] or localhost): the browser hands the code to this machine", o.RedirectURL)
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u, nil
 }
 
 // Scheme is how the worker authenticates with Zendesk.
@@ -36,9 +78,16 @@ const (
 
 // Scheme is the configured credential scheme; call it on settings that
 // passed validation.
+//
+// The client id and secret select client credentials, unless
+// ZENDESK_OAUTH_STATE_FILE already holds a refresh-token chain (`starter
+// authorize` wrote it): then the refresh token, without
+// ZENDESK_OAUTH_REFRESH_TOKEN. The file is looked at on every call.
 func (z Zendesk) Scheme() Scheme {
 	switch {
 	case z.OAuth.RefreshToken != "":
+		return RefreshToken
+	case (z.OAuth.ClientID != "" || z.OAuth.ClientSecret != "") && z.OAuth.HasChain():
 		return RefreshToken
 	case z.OAuth.ClientID != "" || z.OAuth.ClientSecret != "":
 		return ClientCredentials
@@ -53,6 +102,13 @@ func (z Zendesk) Scheme() Scheme {
 // {ZENDESK_BASE_URL}/oauth/tokens.
 func (z Zendesk) TokenURL() string {
 	return z.root() + "/oauth/tokens"
+}
+
+// AuthorizeURL is the OAuth authorization endpoint the browser opens:
+// https://{subdomain}.zendesk.com/oauth/authorizations/new, or under
+// ZENDESK_BASE_URL.
+func (z Zendesk) AuthorizeURL() string {
+	return z.root() + "/oauth/authorizations/new"
 }
 
 func (z Zendesk) root() string {
@@ -86,7 +142,7 @@ func (z Zendesk) validateAuth() error {
 		return fmt.Errorf("set exactly one credential scheme, not both %s (unset all but one)", strings.Join(set, " and "))
 	case len(set) == 0:
 		return errors.New("no credential: set ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET (OAuth client credentials, recommended), " +
-			"or ZENDESK_OAUTH_REFRESH_TOKEN with the client id, secret and ZENDESK_OAUTH_STATE_FILE, or ZENDESK_OAUTH_TOKEN, " +
+			"or the client id and secret with ZENDESK_OAUTH_STATE_FILE written by `starter authorize` (refresh tokens), or ZENDESK_OAUTH_TOKEN, " +
 			"or ZENDESK_EMAIL and ZENDESK_API_TOKEN (legacy, stops working on 2027-04-30)")
 	}
 	var errs []error

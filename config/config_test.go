@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -108,6 +110,20 @@ func TestCredentialSchemes(t *testing.T) {
 	if w, err = LoadWorker(now); err != nil || w.Zendesk.Scheme() != RefreshToken || w.Zendesk.TokenURL() != "http://127.0.0.1:8089/oauth/tokens" {
 		t.Fatalf("refresh token: %v %v %s", err, w.Zendesk.Scheme(), w.Zendesk.TokenURL())
 	}
+	// After `starter authorize`: the client id and secret with a state
+	// file holding a chain, no ZENDESK_OAUTH_REFRESH_TOKEN. Before the file
+	// exists, the same settings are client credentials.
+	state := filepath.Join(t.TempDir(), "state.json")
+	setenv(t, with("ZENDESK_OAUTH_CLIENT_ID", "cid-1", "ZENDESK_OAUTH_CLIENT_SECRET", "secret-cs", "ZENDESK_OAUTH_STATE_FILE", state))
+	if w, err = LoadWorker(now); err != nil || w.Zendesk.Scheme() != ClientCredentials {
+		t.Fatalf("state file not written yet: %v %v", err, w.Zendesk.Scheme())
+	}
+	if err := os.WriteFile(state, []byte(`{"refresh_token":"x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if w, err = LoadWorker(now); err != nil || w.Zendesk.Scheme() != RefreshToken || !strings.Contains(w.Zendesk.String(), state) {
+		t.Fatalf("authorized state file: %v %v %s", err, w.Zendesk.Scheme(), w.Zendesk.String())
+	}
 	for _, c := range []struct {
 		env  map[string]string
 		want []string
@@ -174,6 +190,21 @@ func TestLoadingSettings(t *testing.T) {
 		}
 		for k := range c.env {
 			t.Setenv(k, "")
+		}
+	}
+}
+
+// ZENDESK_OAUTH_REDIRECT_URL must be a loopback http URL with a port; the
+// errors name the setting.
+func TestRedirectURL(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"http://127.0.0.1:8976/callback": true, "http://[::1]:9000/cb": true, "http://localhost:8976": true,
+		"https://127.0.0.1:8976/callback": false, "http://127.0.0.1/callback": false, "http://example.com:8976/cb": false,
+		"http://10.0.0.1:8976/cb": false, "http://127.0.0.1:8976/cb?x=1": false, "::": false,
+	} {
+		u, err := OAuth{RedirectURL: in}.Redirect()
+		if ok != (err == nil) || (err != nil && !strings.Contains(err.Error(), "ZENDESK_OAUTH_REDIRECT_URL")) {
+			t.Errorf("%q: %v %v", in, u, err)
 		}
 	}
 }

@@ -57,6 +57,12 @@ func checkCmd(args []string, out io.Writer) error {
 	if cfg.Scheme() == config.ClientCredentials || cfg.Scheme() == config.RefreshToken {
 		fmt.Fprintf(out, "credentials: access token obtained (%s)\n", zd.Scheme())
 	}
+	if refresh, _ := zd.OAuthExpiry(); !refresh.IsZero() {
+		fmt.Fprintf(out, "refresh token: expires at %s, in %s\n", refresh.UTC().Format(time.RFC3339), zendesk.Days(time.Until(refresh)))
+		if msg := zendesk.ExpiryProblem(refresh, time.Now()); msg != "" {
+			fmt.Fprintf(out, "WARNING: %s\n", msg)
+		}
+	}
 
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "TABLE\tSTATUS\tDETAIL")

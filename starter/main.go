@@ -39,6 +39,9 @@ commands:
   check
         with the worker's ZENDESK_* settings: obtain a token, make one cheap request per source table,
         print reachable / forbidden (with the reason) / error per table; exit 0 when the credentials work
+  authorize [-timeout 5m] [-listen host:port]
+        OAuth clients with refresh tokens: print the authorization URL, wait for Zendesk's redirect to
+        ZENDESK_OAUTH_REDIRECT_URL, store the refresh token in ZENDESK_OAUTH_STATE_FILE (docs/zendesk-auth.md)
   schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|stats|all]
         the Temporal schedules: incremental (calls, call_legs; SCHEDULE_INCREMENTAL, default
         every 15m), snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h) and stats
@@ -70,6 +73,8 @@ func main() {
 		err = checkCmd(os.Args[2:], os.Stdout)
 	case "schedule":
 		err = scheduleCmd(os.Args[2:], os.Stdout)
+	case "authorize":
+		err = authorizeCmd(os.Args[2:], os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

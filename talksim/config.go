@@ -57,6 +57,21 @@ type Config struct {
 	OAuthClientSecret string
 	OAuthRefreshToken string
 	TokenLifetime     time.Duration
+	// RefreshTokenLifetime is the lifetime of every refresh token, from
+	// its issue (the seed OAuthRefreshToken's from New), sent as
+	// refresh_token_expires_in; an expired one is refused with
+	// invalid_grant. 0: 30 days, Zendesk's default (7 to 90 days, article
+	// 10212201463962). Whether Zendesk gives a rotated token a fresh
+	// lifetime is unconfirmed: here it does.
+	RefreshTokenLifetime time.Duration
+	// OAuthRedirectURIs are the redirect URLs registered on the OAuth
+	// client: the authorization endpoint (AuthorizePath) refuses any other
+	// redirect_uri with 400 invalid_redirect_uri, without redirecting.
+	// Empty: any is accepted.
+	OAuthRedirectURIs []string
+	// DenyAuthorization makes the authorization endpoint redirect with
+	// error=access_denied, as when the user clicks Deny.
+	DenyAuthorization bool
 
 	// The account's real limits, enforced with 429 + Retry-After (whole
 	// seconds) and reported in every answer's headers as Zendesk does:

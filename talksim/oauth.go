@@ -2,12 +2,15 @@ package talksim
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,6 +18,22 @@ import (
 // TokenPath is where Zendesk serves OAuth tokens: at the account root, not
 // under /api/v2.
 const TokenPath = "/oauth/tokens"
+
+// AuthorizePath is the authorization endpoint of the authorization-code
+// flow, which a browser opens (GET, with response_type=code, client_id,
+// redirect_uri, scope, state, code_challenge, code_challenge_method=S256).
+// The simulator approves at once: no login, no consent page.
+const AuthorizePath = "/oauth/authorizations/new"
+
+// bodyInvalidRedirect is the authorization endpoint's refusal of a
+// redirect_uri not registered on the client: shown to the browser, never
+// redirected (RFC 6749 section 4.1.2.1). Zendesk's own page is
+// unconfirmed; the error code and text are Doorkeeper's, the OAuth
+// provider library Zendesk's errors resemble.
+const bodyInvalidRedirect = `{"error":"invalid_redirect_uri","error_description":"The redirect uri included is not valid."}`
+
+// codeLifetime is how long an authorization code can be exchanged.
+const codeLifetime = 10 * time.Minute
 
 // Zendesk's token-endpoint error bodies (RFC 6749 section 5.2).
 const (
@@ -28,7 +47,11 @@ type OAuthStats struct {
 	Issued        int // access tokens issued
 	Rotations     int // refresh_token grants that rotated
 	InvalidClient int // wrong client id or secret
-	InvalidGrant  int // unknown, used or invalidated refresh token
+	InvalidGrant  int // unknown, used, expired or invalidated refresh token or code
+	// Authorizations counts GET AuthorizePath requests; CodeGrants the
+	// authorization_code grants that issued tokens.
+	Authorizations int
+	CodeGrants     int
 	// Unauthorized counts 401 invalid_token answers to API requests with a
 	// bearer token (expired, invalidated or unknown).
 	Unauthorized int
@@ -39,9 +62,16 @@ type OAuthStats struct {
 // client credentials).
 type oauthState struct {
 	access  map[string]accessToken
-	refresh map[string]bool // live refresh tokens
-	secrets []string        // every token ever issued, for leak checks
+	refresh map[string]time.Time // live refresh tokens and their expiry
+	codes   map[string]authCode  // authorization codes not yet exchanged
+	secrets []string             // every token and code ever issued, for leak checks
 	stats   OAuthStats
+}
+
+// authCode is what an authorization code was issued for.
+type authCode struct {
+	clientID, redirectURI, challenge, scope string
+	expires                                 time.Time
 }
 
 type accessToken struct {
@@ -54,10 +84,77 @@ func (s *Sim) oauthEnabled() bool { return s.cfg.OAuthClientID != "" }
 // initOAuth seeds the refresh token an authorization-code flow handed out.
 func (s *Sim) initOAuth() {
 	s.oauth.access = map[string]accessToken{}
-	s.oauth.refresh = map[string]bool{}
+	s.oauth.refresh = map[string]time.Time{}
+	s.oauth.codes = map[string]authCode{}
 	if s.cfg.OAuthRefreshToken != "" {
-		s.oauth.refresh[s.cfg.OAuthRefreshToken] = true
+		s.oauth.refresh[s.cfg.OAuthRefreshToken] = time.Now().Add(s.refreshLifetime())
 	}
+}
+
+// refreshLifetime is RefreshTokenLifetime, 30 days when unset.
+func (s *Sim) refreshLifetime() time.Duration {
+	if s.cfg.RefreshTokenLifetime > 0 {
+		return s.cfg.RefreshTokenLifetime
+	}
+	return 30 * 24 * time.Hour
+}
+
+// serveAuthorize answers GET AuthorizePath as a browser would see it once
+// the user approved: a 302 to redirect_uri with code and state, or with
+// error=access_denied under DenyAuthorization. An unknown client or an
+// unregistered redirect_uri is answered 400 here, without redirecting.
+func (s *Sim) serveAuthorize(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeStatus(w, http.StatusNotFound)
+		return
+	}
+	q := r.URL.Query()
+	s.omu.Lock()
+	defer s.omu.Unlock()
+	s.oauth.stats.Authorizations++
+	if !s.oauthEnabled() || q.Get("client_id") != s.cfg.OAuthClientID {
+		writeJSON(w, http.StatusBadRequest, []byte(bodyInvalidClient))
+		return
+	}
+	redirect, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil || q.Get("redirect_uri") == "" || (len(s.cfg.OAuthRedirectURIs) > 0 && !slices.Contains(s.cfg.OAuthRedirectURIs, q.Get("redirect_uri"))) {
+		writeJSON(w, http.StatusBadRequest, []byte(bodyInvalidRedirect))
+		return
+	}
+	back := url.Values{}
+	if st := q.Get("state"); st != "" {
+		back.Set("state", st)
+	}
+	switch {
+	case q.Get("response_type") != "code":
+		back.Set("error", "unsupported_response_type")
+	case q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256":
+		back.Set("error", "invalid_request")
+		back.Set("error_description", "code_challenge with code_challenge_method S256 is required.")
+	case s.cfg.DenyAuthorization:
+		back.Set("error", "access_denied")
+		back.Set("error_description", "The resource owner or authorization server denied the request.")
+	default:
+		code := randomToken("simcode")
+		scope := q.Get("scope")
+		if scope == "" {
+			scope = "read"
+		}
+		s.oauth.codes[code] = authCode{clientID: s.cfg.OAuthClientID, redirectURI: q.Get("redirect_uri"),
+			challenge: q.Get("code_challenge"), scope: scope, expires: time.Now().Add(codeLifetime)}
+		s.oauth.secrets = append(s.oauth.secrets, code)
+		back.Set("code", code)
+	}
+	redirect.RawQuery = back.Encode()
+	w.Header().Set("Location", redirect.String())
+	w.WriteHeader(http.StatusFound)
+}
+
+// pkceMatches reports whether verifier hashes to challenge (S256: RFC 7636
+// section 4.6, base64url without padding of its SHA-256).
+func pkceMatches(verifier, challenge string) bool {
+	h := sha256.Sum256([]byte(verifier))
+	return verifier != "" && base64.RawURLEncoding.EncodeToString(h[:]) == challenge
 }
 
 // OAuthStats returns the token endpoint's counters.
@@ -106,8 +203,11 @@ func (s *Sim) bearerValid(tok string, arrival time.Time) bool {
 	return false
 }
 
-// serveToken answers POST /oauth/tokens for the client_credentials and
-// refresh_token grants, with a JSON body (a form body is accepted too).
+// serveToken answers POST /oauth/tokens for the client_credentials,
+// refresh_token and authorization_code grants (the last with PKCE: the
+// code_verifier must hash to the code's challenge, redirect_uri must equal
+// the authorization's, and a code is used once), with a JSON body (a form
+// body is accepted too).
 func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		writeStatus(w, http.StatusNotFound)
@@ -120,6 +220,9 @@ func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
 		Scope        string `json:"scope"`
 		RefreshToken string `json:"refresh_token"`
 		ExpiresIn    int    `json:"expires_in"`
+		Code         string `json:"code"`
+		CodeVerifier string `json:"code_verifier"`
+		RedirectURI  string `json:"redirect_uri"`
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -127,6 +230,7 @@ func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
 		v, _ := url.ParseQuery(string(body))
 		req.GrantType, req.ClientID, req.ClientSecret = v.Get("grant_type"), v.Get("client_id"), v.Get("client_secret")
 		req.Scope, req.RefreshToken = v.Get("scope"), v.Get("refresh_token")
+		req.Code, req.CodeVerifier, req.RedirectURI = v.Get("code"), v.Get("code_verifier"), v.Get("redirect_uri")
 	} else if err := json.Unmarshal(body, &req); err != nil {
 		writeJSON(w, http.StatusBadRequest, []byte(`{"error":"invalid_request","error_description":"The request body is not valid JSON."}`))
 		return
@@ -148,10 +252,28 @@ func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := map[string]any{"token_type": "bearer", "scope": scope}
 	var from string
+	issueRefresh := func() {
+		from = randomToken("simrefresh")
+		st.refresh[from] = time.Now().Add(s.refreshLifetime())
+		st.secrets = append(st.secrets, from)
+		resp["refresh_token"] = from
+		resp["refresh_token_expires_in"] = int(s.refreshLifetime().Round(time.Second) / time.Second)
+	}
 	switch req.GrantType {
 	case "client_credentials":
+	case "authorization_code":
+		c, ok := st.codes[req.Code]
+		delete(st.codes, req.Code) // single use, whatever the outcome
+		if !ok || time.Now().After(c.expires) || c.redirectURI != req.RedirectURI || !pkceMatches(req.CodeVerifier, c.challenge) {
+			st.stats.InvalidGrant++
+			writeJSON(w, http.StatusBadRequest, []byte(bodyInvalidGrant))
+			return
+		}
+		resp["scope"] = c.scope
+		issueRefresh()
+		st.stats.CodeGrants++
 	case "refresh_token":
-		if !st.refresh[req.RefreshToken] {
+		if exp, ok := st.refresh[req.RefreshToken]; !ok || !time.Now().Before(exp) {
 			st.stats.InvalidGrant++
 			writeJSON(w, http.StatusBadRequest, []byte(bodyInvalidGrant))
 			return
@@ -163,12 +285,8 @@ func (s *Sim) serveToken(w http.ResponseWriter, r *http.Request) {
 				delete(st.access, tok)
 			}
 		}
-		from = randomToken("simrefresh")
-		st.refresh[from] = true
-		st.secrets = append(st.secrets, from)
+		issueRefresh()
 		st.stats.Rotations++
-		resp["refresh_token"] = from
-		resp["refresh_token_expires_in"] = 30 * 24 * 3600
 	default:
 		writeJSON(w, http.StatusBadRequest, []byte(`{"error":"unsupported_grant_type","error_description":"The authorization grant type is not supported by the authorization server."}`))
 		return

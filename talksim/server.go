@@ -439,6 +439,10 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request, api string, inAPI bo
 		s.serveToken(w, r)
 		return
 	}
+	if !inAPI && api == AuthorizePath {
+		s.serveAuthorize(w, r)
+		return
+	}
 	if !s.authorized(w, r, arrival) {
 		return
 	}

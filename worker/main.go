@@ -85,6 +85,10 @@ func run(log *slog.Logger) error {
 		}
 		defer ms.Close()
 		opts.MetricsHandler = ms.Handler
+		// The OAuth tokens' remaining lifetimes (absent without OAuth).
+		if err := ms.WatchTokens(zd.OAuthExpiry); err != nil {
+			return err
+		}
 		metricsURL = "http://" + ms.Addr + "/metrics"
 	}
 	tc, err := temporalconn.Dial(cfg.Temporal, opts)

@@ -98,7 +98,7 @@ func New(o Options) (*Client, error) {
 		c.tokens = &tokenSource{cfg: *o.OAuth, c: c, lock: make(chan struct{}, 1)}
 		if o.OAuth.State != nil {
 			c.authHint = " (Zendesk rejected a freshly renewed access token: check that the OAuth client ZENDESK_OAUTH_CLIENT_ID is active and allowed read, " +
-				"and the user who authorized ZENDESK_OAUTH_REFRESH_TOKEN can read Talk)"
+				"and the user who authorized the refresh token can read Talk)"
 		} else {
 			c.authHint = " (Zendesk rejected a freshly issued access token: check that the OAuth client ZENDESK_OAUTH_CLIENT_ID is active " +
 				"and ZENDESK_OAUTH_SCOPE includes read)"
@@ -136,6 +136,9 @@ func New(o Options) (*Client, error) {
 		c.opt.Window = time.Minute
 	}
 	logAuth(c.log, o)
+	if c.tokens != nil {
+		c.tokens.warnExpiry() // at the start, when the refresh token expires soon
+	}
 	if c.opt.ExportLag <= 0 {
 		c.opt.ExportLag = DefaultExportLag
 	}

@@ -9,7 +9,8 @@ import (
 // Connect builds the client for the worker's Zendesk settings, as the
 // worker and `starter check` both need it. With a refresh token it opens
 // and locks ZENDESK_OAUTH_STATE_FILE (failing at once, naming it, when
-// another process holds it); release closes it and must be called when
+// another process holds it; without ZENDESK_OAUTH_REFRESH_TOKEN the file
+// `starter authorize` wrote); release closes it and must be called when
 // the process is done with the client.
 func Connect(z config.Zendesk, log *slog.Logger) (c *Client, release func() error, err error) {
 	o := Options{

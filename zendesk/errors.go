@@ -64,6 +64,10 @@ type Error struct {
 
 func (e *Error) Error() string {
 	status := "no response"
+	if e.Kind == Auth && e.Status == 0 {
+		// Refused before asking (a refresh token known to have expired).
+		status = "not sent"
+	}
 	if e.Status != 0 {
 		status = fmt.Sprintf("HTTP %d", e.Status)
 	}

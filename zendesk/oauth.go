@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,7 +52,19 @@ type tokenSource struct {
 	// asking again (zero: for the life of the process).
 	dead      error
 	deadUntil time.Time
+	// warnedAt is when the refresh token's expiry was last warned of.
+	warnedAt time.Time
+
+	// accessExpires is when the current access token expires (Unix
+	// nanoseconds; 0: none yet, or no expires_in), read by OAuthExpiry
+	// without the lock, which a renewal may hold through its backoff.
+	accessExpires atomic.Int64
 }
+
+// RefreshWarning is how long before a refresh token's expiry the worker
+// and `starter check` start warning: Zendesk's shortest refresh-token
+// lifetime is 7 days (30 by default, at most 90; article 10212201463962).
+const RefreshWarning = 7 * 24 * time.Hour
 
 // renewEarly is how long before expires_in runs out a token is renewed:
 // a fifth of its lifetime, at most a minute (30-minute tokens: a minute
@@ -106,8 +119,11 @@ type tokenAnswer struct {
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token"`
-	Error        string `json:"error"`
-	Description  string `json:"error_description"`
+	// RefreshTokenExpiresIn is the new refresh token's lifetime in seconds
+	// (0: not given).
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+	Error                 string `json:"error"`
+	Description           string `json:"error_description"`
 }
 
 // renew asks for a new access token, retrying transient faults with the
@@ -117,6 +133,12 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 	body := map[string]string{"client_id": s.cfg.ClientID, "client_secret": s.cfg.ClientSecret}
 	refresh := s.cfg.State != nil
 	if refresh {
+		if exp := s.cfg.State.ExpiresAt(); !exp.IsZero() && !time.Now().Before(exp) {
+			// Zendesk would answer invalid_grant: say why, without asking,
+			// and never ask again (only a new authorization helps).
+			s.dead, s.deadUntil = expiredError(s.cfg.State.Path(), exp), time.Time{}
+			return "", s.dead
+		}
 		body["grant_type"] = "refresh_token"
 		body["refresh_token"] = s.cfg.State.RefreshToken()
 	} else {
@@ -168,25 +190,94 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 		if ans.RefreshToken == "" {
 			// Without rotation the stored token stays valid: keep it.
 			s.c.log.Warn("zendesk token endpoint returned no refresh_token; keeping the stored one")
-		} else if err := s.cfg.State.Save(ans.RefreshToken); err != nil {
+		} else if err := s.cfg.State.Save(ans.RefreshToken, expiresAt(ans.RefreshTokenExpiresIn)); err != nil {
 			// The old refresh token is already invalid and the new one is
 			// only in memory: this process can go on, but a restart could
 			// not. Say so rather than carry on silently.
 			s.dead = &Error{Kind: Rejected, Path: u.Path, Msg: "the rotated refresh token could not be stored: " + err.Error() +
-				" (fix ZENDESK_OAUTH_STATE_FILE's folder; then authorize again and set ZENDESK_OAUTH_REFRESH_TOKEN)"}
+				" (fix ZENDESK_OAUTH_STATE_FILE's folder; then authorize again: run `starter authorize` with the worker stopped)"}
 			s.deadUntil = time.Time{}
 			return "", s.dead
 		}
 	}
 	s.token = ans.AccessToken
 	s.renewAt = time.Time{}
+	s.accessExpires.Store(0)
 	if ans.ExpiresIn > 0 {
 		life := time.Duration(ans.ExpiresIn) * time.Second
-		s.renewAt = time.Now().Add(life - renewEarly(life))
+		now := time.Now()
+		s.renewAt = now.Add(life - renewEarly(life))
+		s.accessExpires.Store(now.Add(life).UnixNano())
 	}
 	s.dead = nil
 	s.c.log.Info("zendesk access token renewed", "grant", body["grant_type"], "expires_in_s", ans.ExpiresIn)
+	s.warnExpiry()
 	return s.token, nil
+}
+
+// expiresAt turns an expires_in (seconds; 0 or less: not given) into a
+// time (zero: unknown).
+func expiresAt(seconds int64) time.Time {
+	if seconds <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(time.Duration(seconds) * time.Second)
+}
+
+// authorizeAgain is how every message about a dead refresh token ends.
+const authorizeAgain = "authorize again: stop the worker, run `starter authorize` (docs/zendesk-auth.md), then start the worker"
+
+// expiredError is the refusal, without a request, of a refresh token whose
+// stored expiry has passed. Kind Auth: never retried.
+func expiredError(path string, at time.Time) *Error {
+	return &Error{Kind: Auth, Path: "/oauth/tokens", Msg: fmt.Sprintf("the refresh token in ZENDESK_OAUTH_STATE_FILE %s expired at %s", path, at.UTC().Format(time.RFC3339)),
+		Hint: " (" + authorizeAgain + ")"}
+}
+
+// ExpiryProblem describes a refresh token's expiry at now when it needs
+// attention: expired, or fewer than RefreshWarning left; "" otherwise or
+// when the expiry is unknown (zero).
+func ExpiryProblem(exp, now time.Time) string {
+	switch left := exp.Sub(now); {
+	case exp.IsZero() || left >= RefreshWarning:
+		return ""
+	case left <= 0:
+		return fmt.Sprintf("the Zendesk refresh token expired at %s: %s", exp.UTC().Format(time.RFC3339), authorizeAgain)
+	default:
+		return fmt.Sprintf("the Zendesk refresh token expires at %s, in %s (fewer than 7 days): authorize again before then with `starter authorize` (docs/zendesk-auth.md)",
+			exp.UTC().Format(time.RFC3339), Days(left))
+	}
+}
+
+// Days writes d as days with one decimal ("6.5 days"), for expiries.
+func Days(d time.Duration) string {
+	return fmt.Sprintf("%.1f days", d.Hours()/24)
+}
+
+// expiryWarnEvery spaces the warnings of a refresh token's coming expiry:
+// at the start, then at most hourly with the renewals.
+const expiryWarnEvery = time.Hour
+
+// warnExpiry logs ExpiryProblem for the refresh token, if any (an error
+// once expired, else a warning), at most every expiryWarnEvery. Callers
+// hold the lock, or the source is not shared yet.
+func (s *tokenSource) warnExpiry() {
+	st := s.cfg.State
+	now := time.Now()
+	if st == nil || (!s.warnedAt.IsZero() && now.Sub(s.warnedAt) < expiryWarnEvery) {
+		return
+	}
+	exp := st.ExpiresAt()
+	msg := ExpiryProblem(exp, now)
+	switch {
+	case msg == "":
+		return
+	case !now.Before(exp):
+		s.c.log.Error(msg, "state_file", st.Path(), "refresh_token_expires_at", exp)
+	default:
+		s.c.log.Warn(msg, "state_file", st.Path(), "refresh_token_expires_at", exp)
+	}
+	s.warnedAt = now
 }
 
 // rejected turns a refusal of the token endpoint into an error naming the
@@ -207,7 +298,7 @@ func (s *tokenSource) rejected(path string, status int, ans tokenAnswer, refresh
 		if sent {
 			e.Hint = " (a renewal's answer was lost: the refresh token it replaced is now invalid"
 		}
-		e.Hint += "; authorize the OAuth client again and set ZENDESK_OAUTH_REFRESH_TOKEN to the new refresh token, then restart the worker)"
+		e.Hint += "; " + authorizeAgain + ")"
 		// Nothing but a new authorization can fix it: never ask again.
 		s.dead, s.deadUntil = e, time.Time{}
 	case ans.Error == "invalid_client" || status == http.StatusUnauthorized:
@@ -226,6 +317,11 @@ func (s *tokenSource) rejected(path string, status int, ans tokenAnswer, refresh
 // post sends one token request. Transient faults are *Error of Kind
 // Transient; a refusal (4xx) returns its decoded body and status.
 func (s *tokenSource) post(ctx context.Context, u *url.URL, payload []byte) (tokenAnswer, int, error) {
+	return postToken(ctx, s.c.http, u, payload)
+}
+
+// postToken sends one JSON token request with hc (see tokenSource.post).
+func postToken(ctx context.Context, hc *http.Client, u *url.URL, payload []byte) (tokenAnswer, int, error) {
 	var ans tokenAnswer
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(payload))
 	if err != nil {
@@ -234,7 +330,7 @@ func (s *tokenSource) post(ctx context.Context, u *url.URL, payload []byte) (tok
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "talkwarehouse/1")
-	resp, err := s.c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return ans, 0, &Error{Kind: Transient, Path: u.Path, Msg: "token request failed: " + transportReason(err)}
 	}
@@ -284,6 +380,22 @@ func logAuth(log *slog.Logger, o Options) {
 func (c *Client) Authenticate(ctx context.Context) error {
 	_, _, err := c.authHeader(ctx)
 	return err
+}
+
+// OAuthExpiry is when the refresh token (zero: unknown or none) and the
+// current access token (zero: none yet, no expiry, or no OAuth client)
+// expire; safe to call at any time (the metrics scrape calls it).
+func (c *Client) OAuthExpiry() (refresh, access time.Time) {
+	if c.tokens == nil {
+		return
+	}
+	if st := c.tokens.cfg.State; st != nil {
+		refresh = st.ExpiresAt()
+	}
+	if n := c.tokens.accessExpires.Load(); n != 0 {
+		access = time.Unix(0, n)
+	}
+	return refresh, access
 }
 
 // Scheme names the credential scheme, for messages.

@@ -281,7 +281,7 @@ func TestLostRotationSaysAuthorizeAgain(t *testing.T) {
 	})}
 	c := oauthClient(t, srv, clientSecret, st, hc)
 	err = fetchAddresses(c)
-	if KindOf(err) != Auth || !strings.Contains(err.Error(), "authorize") || !strings.Contains(err.Error(), "ZENDESK_OAUTH_REFRESH_TOKEN") {
+	if KindOf(err) != Auth || !strings.Contains(err.Error(), "authorize again") || !strings.Contains(err.Error(), "starter authorize") {
 		t.Fatalf("err %v, want an auth error saying to authorize again", err)
 	}
 	for _, s := range append(sim.IssuedSecrets(), seedRefresh, clientSecret) {

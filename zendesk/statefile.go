@@ -22,11 +22,14 @@ import (
 // "{path}.lock", since the rename replaces the file itself) that is held
 // until Close.
 //
-// The file is JSON: {"refresh_token", "seed_sha256", "rotated_at"}.
-// seed_sha256 is the SHA-256 of the ZENDESK_OAUTH_REFRESH_TOKEN the chain
-// started from: while the environment still holds that token, the file's
-// newer token wins; a different token in the environment (the user
-// authorized again) starts a new chain.
+// The file is JSON: {"refresh_token", "seed_sha256", "rotated_at",
+// "authorized_at", "refresh_token_expires_at"}. seed_sha256 is the SHA-256
+// of the token the chain started from: ZENDESK_OAUTH_REFRESH_TOKEN, or the
+// one `starter authorize` obtained (authorized_at says when). While the
+// environment holds the seed, or no token at all, the file's token wins; a
+// different token in the environment (the user authorized again by hand)
+// starts a new chain. refresh_token_expires_at is when the current refresh
+// token expires (from refresh_token_expires_in; absent: unknown).
 type StateFile struct {
 	path string
 	lock *os.File
@@ -39,6 +42,8 @@ type stateJSON struct {
 	RefreshToken string    `json:"refresh_token"`
 	SeedSHA256   string    `json:"seed_sha256"`
 	RotatedAt    time.Time `json:"rotated_at"`
+	AuthorizedAt time.Time `json:"authorized_at,omitzero"`
+	ExpiresAt    time.Time `json:"refresh_token_expires_at,omitzero"`
 }
 
 // ErrStateLocked means another process holds the state file.
@@ -50,13 +55,49 @@ func fingerprint(token string) string {
 }
 
 // OpenStateFile locks the state file at path and loads the refresh token
-// to use: the file's, if it continues the chain that started with
-// envToken, else envToken. It fails at once, naming the file, when another
-// process holds the lock. Errors never contain a token.
+// to use: the file's, if envToken is empty or started the file's chain,
+// else envToken (a new chain). With envToken empty the file must exist
+// (`starter authorize` writes it). It fails at once, naming the file, when
+// another process holds the lock. Errors never contain a token.
 func OpenStateFile(path, envToken string) (*StateFile, error) {
-	if path == "" || envToken == "" {
-		return nil, errors.New("zendesk: ZENDESK_OAUTH_STATE_FILE and ZENDESK_OAUTH_REFRESH_TOKEN are both needed")
+	if path == "" {
+		return nil, errors.New("zendesk: ZENDESK_OAUTH_STATE_FILE is needed with a refresh token")
 	}
+	f, err := LockStateFile(path)
+	if err != nil {
+		return nil, err
+	}
+	seed := fingerprint(envToken)
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && envToken == "":
+		f.Close()
+		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s does not exist: run `starter authorize` to create it (docs/zendesk-auth.md), or set ZENDESK_OAUTH_REFRESH_TOKEN", path)
+	case errors.Is(err, fs.ErrNotExist):
+		f.state = stateJSON{RefreshToken: envToken, SeedSHA256: seed}
+	case err != nil:
+		f.Close()
+		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot read it: %w", path, unwrapPath(err))
+	default:
+		var st stateJSON
+		if json.Unmarshal(b, &st) != nil || st.RefreshToken == "" {
+			f.Close()
+			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is not a state file written by the worker or `starter authorize` (move it away, then run `starter authorize`)", path)
+		}
+		if envToken == "" || st.SeedSHA256 == seed {
+			f.state = st
+		} else {
+			// A new authorization: its token starts a new chain.
+			f.state = stateJSON{RefreshToken: envToken, SeedSHA256: seed}
+		}
+	}
+	return f, nil
+}
+
+// LockStateFile takes the state file's lock without reading it, for
+// `starter authorize`, which then writes a new chain with StartChain. It
+// fails at once, naming the file, when another process holds the lock.
+func LockStateFile(path string) (*StateFile, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot create its folder: %w", path, unwrapPath(err))
 	}
@@ -67,33 +108,26 @@ func OpenStateFile(path, envToken string) (*StateFile, error) {
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		lock.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is %w (another worker, or a `starter check`, is rotating this refresh token; only one process may: stop it, or give this one its own OAuth client)", path, ErrStateLocked)
+			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is %w (another worker, a `starter check` or a `starter authorize` is using this refresh token; only one process may: stop it, or give this one its own OAuth client)", path, ErrStateLocked)
 		}
 		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot lock it: %w", path, err)
 	}
-	f := &StateFile{path: path, lock: lock}
-	seed := fingerprint(envToken)
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		f.state = stateJSON{RefreshToken: envToken, SeedSHA256: seed}
-	case err != nil:
-		f.Close()
-		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot read it: %w", path, unwrapPath(err))
-	default:
-		var st stateJSON
-		if json.Unmarshal(b, &st) != nil || st.RefreshToken == "" {
-			f.Close()
-			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is not a state file written by the worker (move it away to start from ZENDESK_OAUTH_REFRESH_TOKEN)", path)
-		}
-		if st.SeedSHA256 == seed {
-			f.state = st
-		} else {
-			// A new authorization: its token starts a new chain.
-			f.state = stateJSON{RefreshToken: envToken, SeedSHA256: seed}
-		}
+	return &StateFile{path: path, lock: lock}, nil
+}
+
+// StartChain stores token, just obtained by an authorization, as a new
+// chain (its own seed), durably, replacing whatever the file held.
+// expiresAt is when it expires (zero: unknown).
+func (f *StateFile) StartChain(token string, expiresAt time.Time) error {
+	now := time.Now().UTC()
+	return f.write(stateJSON{RefreshToken: token, SeedSHA256: fingerprint(token), AuthorizedAt: now, ExpiresAt: utc(expiresAt)})
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
 	}
-	return f, nil
+	return t.UTC().Round(time.Second)
 }
 
 // FromEnvironment reports whether the token in use is the environment's
@@ -101,7 +135,15 @@ func OpenStateFile(path, envToken string) (*StateFile, error) {
 func (f *StateFile) FromEnvironment() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.state.RotatedAt.IsZero()
+	return f.state.RotatedAt.IsZero() && f.state.AuthorizedAt.IsZero()
+}
+
+// ExpiresAt is when the current refresh token expires (zero: unknown, as
+// for a token from ZENDESK_OAUTH_REFRESH_TOKEN before its first rotation).
+func (f *StateFile) ExpiresAt() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.state.ExpiresAt
 }
 
 // Path is the file's path.
@@ -114,12 +156,25 @@ func (f *StateFile) RefreshToken() string {
 	return f.state.RefreshToken
 }
 
-// Save stores a new refresh token durably, then makes it current.
-func (f *StateFile) Save(token string) error {
+// Save stores a rotated refresh token and its expiry (zero: unknown)
+// durably, then makes it current.
+func (f *StateFile) Save(token string, expiresAt time.Time) error {
+	st := f.snapshot()
+	st.RefreshToken, st.RotatedAt, st.ExpiresAt = token, time.Now().UTC(), utc(expiresAt)
+	return f.write(st)
+}
+
+func (f *StateFile) snapshot() stateJSON {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := f.state
-	st.RefreshToken, st.RotatedAt = token, time.Now().UTC()
+	return f.state
+}
+
+// write stores st durably (temporary file, fsync, rename, fsync of the
+// folder), then makes it current.
+func (f *StateFile) write(st stateJSON) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err

@@ -45,6 +45,9 @@ func run() error {
 	flag.StringVar(&cfg.OAuthClientSecret, "client-secret", "", "OAuth client secret (with -client-id)")
 	flag.StringVar(&cfg.OAuthRefreshToken, "refresh-token", "", "refresh token valid for its first refresh_token grant (every grant rotates it)")
 	tokenLifetime := flag.Int("token-lifetime", 1800, "expires_in of issued access tokens, seconds (0: tokens without expires_in)")
+	refreshLifetime := flag.Duration("refresh-token-lifetime", 30*24*time.Hour, "refresh_token_expires_in of issued refresh tokens; an expired one is refused with invalid_grant")
+	redirectURI := flag.String("redirect-uri", "", "the redirect URL registered on the OAuth client for GET /oauth/authorizations/new (empty: any)")
+	flag.BoolVar(&cfg.DenyAuthorization, "deny-authorization", false, "the authorization endpoint redirects with error=access_denied")
 	flag.IntVar(&cfg.ExportRPM, "export-rpm", 0, "requests per rolling minute for calls+legs exports (0 = unlimited; Zendesk: 10)")
 	flag.IntVar(&cfg.AccountRPM, "account-rpm", 0, "requests per rolling minute for all endpoints (0 = unlimited; Zendesk: 200 to 2500 by plan)")
 	flag.DurationVar(&cfg.RateWindow, "rate-window", time.Minute, "rolling window of -account-rpm and -export-rpm, also the window their rate-limit headers report")
@@ -71,6 +74,10 @@ func run() error {
 	cfg.Start = t
 	cfg.ExportLag = *exportLag
 	cfg.TokenLifetime = time.Duration(*tokenLifetime) * time.Second
+	cfg.RefreshTokenLifetime = *refreshLifetime
+	if *redirectURI != "" {
+		cfg.OAuthRedirectURIs = []string{*redirectURI}
+	}
 	for _, p := range strings.Split(*forbidden, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			cfg.Forbidden = append(cfg.Forbidden, p)
