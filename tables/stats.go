@@ -1,6 +1,6 @@
 package tables
 
-// The four live statistics cover "today" up to the moment of the request.
+// The four live statistics (voice_settings.go is kept as history too) cover "today" up to the moment of the request.
 // Each fetch is kept as a snapshot keyed by its fetch time (_synced_at), so
 // the history becomes a time series. Fields of higher plans are simply
 // absent on lower ones: every column is Nullable.

@@ -37,6 +37,10 @@ type Table struct {
 	Envelope string
 	// Single is set when the envelope holds one object instead of a list.
 	Single bool
+	// OnlyChanges (Stats tables with Single only) stores a fetch only when
+	// its record differs from the newest stored one (SameContent), so the
+	// history holds one row per change instead of one per sync.
+	OnlyChanges bool
 	// Parent and Nested describe a derived table: one row per element of
 	// the parent record's Nested array, plus Inherit (column <- parent
 	// column) copied from the parent row, e.g. ivr_menus from ivrs[].menus[].

@@ -246,7 +246,7 @@ func TestFullThenIncrementalSync(t *testing.T) {
 	cfg.Email, cfg.APIToken = email, apiToken
 	e := newEnv(t, cfg)
 
-	// 1. A full sync loads all 14 tables with exact counts.
+	// 1. A full sync loads every table with exact counts.
 	out := e.mustSync()
 	t.Log("first sync:\n" + out)
 	for _, name := range tables.Names() {
