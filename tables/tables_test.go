@@ -61,14 +61,14 @@ func TestConvert(t *testing.T) {
 		raw  string
 		want string
 	}{
-		{I("n"), `12`, "12"}, {I("n"), `"12"`, "12"}, {I("n"), `12.0`, "12"}, {I("n"), `null`, "<nil>"}, {I("n"), ``, "<nil>"},
-		{B("b"), `true`, "1"}, {B("b"), `false`, "0"},
-		{S("s"), `"x"`, "x"}, {S("s"), `42`, "42"}, {S("s"), `"a\"b\\c"`, `a"b\c`}, {S("s"), `"caf\u00e9 ☎"`, "café ☎"}, {S("s"), `""`, ""},
-		{SID("id"), `"voicemail_en"`, "voicemail_en"}, {SID("id"), `360001`, "360001"},
-		{T("t"), `"2024-01-02T03:04:05Z"`, tm.String()},
-		{D("d"), `"0.003"`, "0.003"}, {D("d"), `"1.5"`, "1.5"}, {D("d"), `null`, "<nil>"},
-		{L("l"), `["a",1,"b"]`, "[a 1 b]"}, {L("l"), `null`, "[]"},
-		{O("o"), `{"sms": true, "voice":false}`, `{"sms":true,"voice":false}`},
+		{I("n", ""), `12`, "12"}, {I("n", ""), `"12"`, "12"}, {I("n", ""), `12.0`, "12"}, {I("n", ""), `null`, "<nil>"}, {I("n", ""), ``, "<nil>"},
+		{B("b", ""), `true`, "1"}, {B("b", ""), `false`, "0"},
+		{S("s", ""), `"x"`, "x"}, {S("s", ""), `42`, "42"}, {S("s", ""), `"a\"b\\c"`, `a"b\c`}, {S("s", ""), `"caf\u00e9 ☎"`, "café ☎"}, {S("s", ""), `""`, ""},
+		{SID("id", ""), `"voicemail_en"`, "voicemail_en"}, {SID("id", ""), `360001`, "360001"},
+		{T("t", ""), `"2024-01-02T03:04:05Z"`, tm.String()},
+		{D("d", ""), `"0.003"`, "0.003"}, {D("d", ""), `"1.5"`, "1.5"}, {D("d", ""), `null`, "<nil>"},
+		{L("l", ""), `["a",1,"b"]`, "[a 1 b]"}, {L("l", ""), `null`, "[]"},
+		{O("o", ""), `{"sms": true, "voice":false}`, `{"sms":true,"voice":false}`},
 	}
 	for _, c := range cases {
 		v, err := c.col.Convert(json.RawMessage(c.raw))
@@ -83,7 +83,7 @@ func TestConvert(t *testing.T) {
 	for _, bad := range []struct {
 		col Column
 		raw string
-	}{{I("n"), `"abc"`}, {B("b"), `"yes"`}, {T("t"), `"yesterday"`}, {ID("id"), `null`}, {SID("id"), ``}, {S("s"), `{"a":1}`}} {
+	}{{I("n", ""), `"abc"`}, {B("b", ""), `"yes"`}, {T("t", ""), `"yesterday"`}, {ID("id", ""), `null`}, {SID("id", ""), ``}, {S("s", ""), `{"a":1}`}} {
 		if _, err := bad.col.Convert(json.RawMessage(bad.raw)); err == nil || !strings.Contains(err.Error(), bad.col.Name) {
 			t.Errorf("%v %s: err %v, want one naming the field", bad.col, bad.raw, err)
 		}
