@@ -300,7 +300,9 @@ func (a *Activities) syncStats(ctx context.Context, run *run) error {
 		// A change log (voice_settings): the same settings as the newest
 		// stored row add nothing. An attempt whose insert was stored
 		// although unacknowledged finds its own row here, so a retry
-		// adds no copy either.
+		// adds no copy either. (On a cluster a lagging replica may not
+		// show the newest row yet: the worst case is a repeated row,
+		// never a lost change.)
 		latest, at, found, err := a.Warehouse.LatestRaw(ctx, t)
 		if err != nil {
 			return err

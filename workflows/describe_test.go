@@ -1,10 +1,12 @@
 package workflows_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"talkwarehouse/tables"
 	"talkwarehouse/workflows"
 )
 
@@ -14,7 +16,7 @@ func TestResolveInputNamesEveryTableTheSyncWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "calls,call_legs,addresses,greetings,greeting_categories,ivrs,ivr_menus,ivr_routes,lines,phone_numbers," +
-		"account_overview,agents_activity,agents_overview,current_queue_activity"
+		"account_overview,agents_activity,agents_overview,current_queue_activity,voice_settings"
 	if got := strings.Join(all.Tables, ","); got != want {
 		t.Errorf("empty input resolves to %s, want %s", got, want)
 	}
@@ -85,10 +87,10 @@ func TestDetailsGiveTheRequest(t *testing.T) {
 	}
 	d = workflows.Details(workflows.SyncInput{}, time.Time{}, "schedule talkwarehouse-incremental")
 	for _, want := range []string{
-		"**Tables** (14): calls, call_legs, addresses,",
+		fmt.Sprintf("**Tables** (%d): calls, call_legs, addresses,", len(tables.All())),
 		"**Full refresh**: no",
 		"**Exports** (calls, call_legs): resume from each table's stored cursor (from ZENDESK_START_DATE the first time)",
-		"**Statistics** (account_overview, agents_activity, agents_overview, current_queue_activity): one new snapshot each",
+		"**Statistics** (account_overview, agents_activity, agents_overview, current_queue_activity, voice_settings): one new snapshot each (voice_settings: only if changed)",
 		"**Started by**: schedule talkwarehouse-incremental",
 	} {
 		if !strings.Contains(d, want) {
