@@ -34,7 +34,7 @@ var _ = register(&Table{
 		S("token", "Token of the number, used by the Talk API"),
 		S("failover_number", "Number calls fail over to"),
 		S("call_recording_consent", "Recording consent setting: always, opt_in, opt_out or never"),
-		T("created_at", "When the line was created (UTC)"),
+		T("created_at", "When the phone number was created (UTC)"),
 		O("capabilities", "Whether the number can do mms, sms and voice (JSON)"),
 		O("categorised_greetings", "Greeting ids and names per greeting category (JSON)"),
 		O("categorised_greetings_with_sub_settings", "Greeting id and settings per greeting category (JSON)"),
