@@ -5,7 +5,10 @@ import (
 	"strings"
 )
 
-// DocCommand regenerates docs/tables.md from this catalogue; the page and
+//go:generate sh -c "cd .. && go run ./tools/tablesdoc > docs/tables.md"
+
+// DocCommand regenerates docs/tables.md from this catalogue (so does
+// `go generate ./tables`, by the directive above); the page and
 // the test that finds it stale both name it.
 const DocCommand = "go run ./tools/tablesdoc > docs/tables.md"
 
