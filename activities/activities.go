@@ -355,6 +355,9 @@ func (a *Activities) syncList(ctx context.Context, run *run) error {
 // finds it first looks for the snapshot in ClickHouse (its insert may have
 // been stored although the acknowledgement was lost), then stamps its own
 // fetch with it, so that a retried insert replaces rather than adds.
+//
+// An OnlyChanges table (voice_settings) stores nothing when the fetched
+// record is the same JSON value as the newest stored _raw (a note says so).
 func (a *Activities) syncStats(ctx context.Context, run *run) error {
 	t := run.table
 	if at := run.checkpoint().SnapshotAt; at != 0 {
@@ -381,6 +384,22 @@ func (a *Activities) syncStats(ctx context.Context, run *run) error {
 	})
 	if err != nil {
 		return err
+	}
+	if t.OnlyChanges && len(all.Records) == 1 {
+		// A change log (voice_settings): the same settings as the newest
+		// stored row add nothing. An attempt whose insert was stored
+		// although unacknowledged finds its own row here, so a retry
+		// adds no copy either. (On a cluster a lagging replica may not
+		// show the newest row yet: the worst case is a repeated row,
+		// never a lost change.)
+		latest, at, found, err := a.Warehouse.LatestRaw(ctx, t)
+		if err != nil {
+			return err
+		}
+		if found && tables.SameContent(latest, all.Records[0]) {
+			run.note(fmt.Sprintf("%s unchanged since %s: no row stored", t.Name, at.Format(time.RFC3339)))
+			return nil
+		}
 	}
 	run.advance(func(cp *Checkpoint) {
 		if cp.SnapshotAt == 0 {

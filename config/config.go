@@ -99,8 +99,10 @@ type Temporal struct {
 type Schedules struct {
 	Incremental string `env:"SCHEDULE_INCREMENTAL" envDefault:"15m"`
 	Snapshot    string `env:"SCHEDULE_SNAPSHOT" envDefault:"24h"`
-	// Stats syncs only the four statistics tables: its interval is the
-	// resolution of the queue and agent-state time series.
+	// Stats syncs only the four statistics tables and voice_settings (a row
+	// per change: a read of unchanged settings costs a request, no row):
+	// its interval is the resolution of the queue and agent-state time
+	// series.
 	Stats         string        `env:"SCHEDULE_STATS" envDefault:"5m"`
 	CatchupWindow time.Duration `env:"SCHEDULE_CATCHUP_WINDOW" envDefault:"1h"`
 }

@@ -45,7 +45,7 @@ commands:
   schedule apply|list|pause|unpause|trigger|delete [incremental|snapshot|stats|all]
         the Temporal schedules: incremental (calls, call_legs; SCHEDULE_INCREMENTAL, default
         every 15m), snapshot (configuration tables; SCHEDULE_SNAPSHOT, default 24h) and stats
-        (the four statistics tables; SCHEDULE_STATS, default 5m)
+        (the statistics tables and voice_settings; SCHEDULE_STATS, default 5m)
 
 settings (environment): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_UI_ADDRESS,
 TEMPORAL_TLS, TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE, TEMPORAL_TLS_SERVER_NAME,

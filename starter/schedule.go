@@ -33,8 +33,9 @@ var scheduleDefs = []scheduleDef{
 	{"incremental", []tables.Kind{tables.Export}, func(s config.Schedules) string { return s.Incremental }},
 	// the configuration tables, re-read whole (and deletions detected).
 	{"snapshot", []tables.Kind{tables.Snapshot}, func(s config.Schedules) string { return s.Snapshot }},
-	// the four statistics, often enough for a time series of queue depth
-	// and agent states (their resolution is this interval).
+	// the four statistics (and voice_settings, a row per change), often
+	// enough for a time series of queue depth and agent states (their
+	// resolution is this interval).
 	{"stats", []tables.Kind{tables.Stats}, func(s config.Schedules) string { return s.Stats }},
 }
 

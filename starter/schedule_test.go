@@ -18,7 +18,7 @@ func TestScheduleActionsSaySyncWhatTheyDo(t *testing.T) {
 	want := map[string]string{
 		"incremental": "Incremental sync of calls and call_legs",
 		"snapshot":    "Snapshot of 8 configuration tables",
-		"stats":       "Snapshot of 4 statistics tables",
+		"stats":       "Snapshot of 5 statistics tables",
 	}
 	for _, d := range scheduleDefs {
 		a := scheduleAction(d, "q", jan1)

@@ -55,22 +55,27 @@ func (t Type) SQL() string {
 }
 
 // Column is one API field kept as a typed warehouse column of the same name.
+// Doc is its meaning in one line (from Zendesk's API reference where the
+// field is documented; units in brackets), shown in docs/tables.md; a test
+// fails when a column has none.
 type Column struct {
 	Name string
 	Type Type
+	Doc  string
 }
 
-// Short constructors keep the table files readable as data.
-func I(name string) Column   { return Column{name, Int} }
-func F(name string) Column   { return Column{name, Float} }
-func B(name string) Column   { return Column{name, Bool} }
-func S(name string) Column   { return Column{name, Text} }
-func T(name string) Column   { return Column{name, Time} }
-func D(name string) Column   { return Column{name, Decimal} }
-func L(name string) Column   { return Column{name, TextList} }
-func O(name string) Column   { return Column{name, Object} }
-func ID(name string) Column  { return Column{name, IntKey} }
-func SID(name string) Column { return Column{name, TextKey} }
+// Short constructors keep the table files readable as data: the field's
+// name, then its meaning.
+func I(name, doc string) Column   { return Column{name, Int, doc} }
+func F(name, doc string) Column   { return Column{name, Float, doc} }
+func B(name, doc string) Column   { return Column{name, Bool, doc} }
+func S(name, doc string) Column   { return Column{name, Text, doc} }
+func T(name, doc string) Column   { return Column{name, Time, doc} }
+func D(name, doc string) Column   { return Column{name, Decimal, doc} }
+func L(name, doc string) Column   { return Column{name, TextList, doc} }
+func O(name, doc string) Column   { return Column{name, Object, doc} }
+func ID(name, doc string) Column  { return Column{name, IntKey, doc} }
+func SID(name, doc string) Column { return Column{name, TextKey, doc} }
 
 var null = []byte("null")
 

@@ -1,6 +1,7 @@
 package tables
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -108,4 +109,29 @@ func (t *Table) recordName(fields []json.RawMessage) string {
 		}
 	}
 	return "record"
+}
+
+// SameContent reports whether two records hold the same JSON value,
+// whatever their key order and whitespace: both are decoded (numbers kept
+// as written) and re-encoded, which sorts object keys. Invalid JSON is
+// never the same as anything. OnlyChanges tables compare a fetch with the
+// newest stored _raw this way.
+func SameContent(a, b json.RawMessage) bool {
+	ca, ok := canonical(a)
+	if !ok {
+		return false
+	}
+	cb, ok := canonical(b)
+	return ok && bytes.Equal(ca, cb)
+}
+
+func canonical(raw json.RawMessage) ([]byte, bool) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil || d.More() {
+		return nil, false
+	}
+	out, err := json.Marshal(v)
+	return out, err == nil
 }

@@ -2,7 +2,9 @@
 // definition per table (its file in this folder) drives the API request, the
 // ClickHouse columns and the conversion of each JSON record into a row.
 // Adding a table means adding a file that calls register; adding a field
-// means adding a column here and a migration in schema/.
+// means adding a column here and a migration in schema/. Every table and
+// column carries its meaning (Doc), from which docs/tables.md is generated
+// (DocCommand; a test fails while the page is stale).
 package tables
 
 import (
@@ -29,6 +31,7 @@ const (
 // Table is one warehouse table and how it is fed.
 type Table struct {
 	Name string // ClickHouse table name, also the name users pass to --tables
+	Doc  string // what a row is, in a sentence (docs/tables.md)
 	Kind Kind
 	// Path is the API path under /api/v2/channels/voice, and Envelope the
 	// key of the response that holds the record(s). Derived tables have
@@ -37,6 +40,10 @@ type Table struct {
 	Envelope string
 	// Single is set when the envelope holds one object instead of a list.
 	Single bool
+	// OnlyChanges (Stats tables with Single only) stores a fetch only when
+	// its record differs from the newest stored one (SameContent), so the
+	// history holds one row per change instead of one per sync.
+	OnlyChanges bool
 	// Parent and Nested describe a derived table: one row per element of
 	// the parent record's Nested array, plus Inherit (column <- parent
 	// column) copied from the parent row, e.g. ivr_menus from ivrs[].menus[].
@@ -86,10 +93,38 @@ func (t *Table) ColumnNames() []string {
 }
 
 func (t *Table) metaColumns() []string {
-	if t.Entity() {
-		return []string{"_raw", "_synced_at", "_version", "_deleted"}
+	var names []string
+	for _, m := range t.Meta() {
+		names = append(names, m.Name)
 	}
-	return []string{"_raw", "_synced_at"}
+	return names
+}
+
+// MetaColumn is a bookkeeping column the sync writes beside the API fields.
+type MetaColumn struct {
+	Name, SQL, Doc string
+}
+
+// Meta lists t's bookkeeping columns in insert order: _raw and _synced_at
+// everywhere, _version and _deleted on entity tables.
+func (t *Table) Meta() []MetaColumn {
+	synced := "When the sync fetched this version of the record (UTC, whole seconds)"
+	switch {
+	case t.OnlyChanges:
+		synced = "When these values were first fetched (UTC, whole seconds); they hold until the next row's"
+	case !t.Entity():
+		synced = "When the snapshot was fetched (UTC, whole seconds): the snapshot's key"
+	}
+	out := []MetaColumn{
+		{"_raw", "String", "The record's complete JSON as received: fields without a column are kept here"},
+		{"_synced_at", "DateTime", synced},
+	}
+	if t.Entity() {
+		out = append(out,
+			MetaColumn{"_version", "UInt64", "Fetch time in Unix nanoseconds: the newest version of an id wins under FINAL"},
+			MetaColumn{"_deleted", "UInt8", "1 on a tombstone: the record was removed upstream; the _live views leave such ids out"})
+	}
+	return out
 }
 
 // CreateSQL is the CREATE TABLE statement for t as the definition stands.

@@ -9,8 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-func TestCatalogueHasTheFourteenTables(t *testing.T) {
-	want := "account_overview,addresses,agents_activity,agents_overview,call_legs,calls,current_queue_activity,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,lines,phone_numbers"
+func TestCatalogueTables(t *testing.T) {
+	want := "account_overview,addresses,agents_activity,agents_overview,call_legs,calls,current_queue_activity,greeting_categories,greetings,ivr_menus,ivr_routes,ivrs,lines,phone_numbers,voice_settings"
 	if got := strings.Join(Names(), ","); got != want {
 		t.Fatalf("tables %s", got)
 	}
@@ -30,9 +30,13 @@ func TestCatalogueHasTheFourteenTables(t *testing.T) {
 		if tb.Parent == "" && (tb.Path == "" || tb.Envelope == "") {
 			t.Errorf("%s: no path or envelope", tb.Name)
 		}
+		if tb.OnlyChanges && (tb.Kind != Stats || !tb.Single) {
+			t.Errorf("%s: OnlyChanges is for single-object statistics tables", tb.Name)
+		}
 	}
-	if got := len(Sources(All())); got != 12 {
-		t.Fatalf("%d sources, want 12", got)
+	// ivr_menus and ivr_routes come from the ivrs listing.
+	if got, want := len(Sources(All())), len(All())-2; got != want {
+		t.Fatalf("%d sources, want %d", got, want)
 	}
 }
 
@@ -57,14 +61,14 @@ func TestConvert(t *testing.T) {
 		raw  string
 		want string
 	}{
-		{I("n"), `12`, "12"}, {I("n"), `"12"`, "12"}, {I("n"), `12.0`, "12"}, {I("n"), `null`, "<nil>"}, {I("n"), ``, "<nil>"},
-		{B("b"), `true`, "1"}, {B("b"), `false`, "0"},
-		{S("s"), `"x"`, "x"}, {S("s"), `42`, "42"}, {S("s"), `"a\"b\\c"`, `a"b\c`}, {S("s"), `"caf\u00e9 ☎"`, "café ☎"}, {S("s"), `""`, ""},
-		{SID("id"), `"voicemail_en"`, "voicemail_en"}, {SID("id"), `360001`, "360001"},
-		{T("t"), `"2024-01-02T03:04:05Z"`, tm.String()},
-		{D("d"), `"0.003"`, "0.003"}, {D("d"), `"1.5"`, "1.5"}, {D("d"), `null`, "<nil>"},
-		{L("l"), `["a",1,"b"]`, "[a 1 b]"}, {L("l"), `null`, "[]"},
-		{O("o"), `{"sms": true, "voice":false}`, `{"sms":true,"voice":false}`},
+		{I("n", ""), `12`, "12"}, {I("n", ""), `"12"`, "12"}, {I("n", ""), `12.0`, "12"}, {I("n", ""), `null`, "<nil>"}, {I("n", ""), ``, "<nil>"},
+		{B("b", ""), `true`, "1"}, {B("b", ""), `false`, "0"},
+		{S("s", ""), `"x"`, "x"}, {S("s", ""), `42`, "42"}, {S("s", ""), `"a\"b\\c"`, `a"b\c`}, {S("s", ""), `"caf\u00e9 ☎"`, "café ☎"}, {S("s", ""), `""`, ""},
+		{SID("id", ""), `"voicemail_en"`, "voicemail_en"}, {SID("id", ""), `360001`, "360001"},
+		{T("t", ""), `"2024-01-02T03:04:05Z"`, tm.String()},
+		{D("d", ""), `"0.003"`, "0.003"}, {D("d", ""), `"1.5"`, "1.5"}, {D("d", ""), `null`, "<nil>"},
+		{L("l", ""), `["a",1,"b"]`, "[a 1 b]"}, {L("l", ""), `null`, "[]"},
+		{O("o", ""), `{"sms": true, "voice":false}`, `{"sms":true,"voice":false}`},
 	}
 	for _, c := range cases {
 		v, err := c.col.Convert(json.RawMessage(c.raw))
@@ -79,7 +83,7 @@ func TestConvert(t *testing.T) {
 	for _, bad := range []struct {
 		col Column
 		raw string
-	}{{I("n"), `"abc"`}, {B("b"), `"yes"`}, {T("t"), `"yesterday"`}, {ID("id"), `null`}, {SID("id"), ``}, {S("s"), `{"a":1}`}} {
+	}{{I("n", ""), `"abc"`}, {B("b", ""), `"yes"`}, {T("t", ""), `"yesterday"`}, {ID("id", ""), `null`}, {SID("id", ""), ``}, {S("s", ""), `{"a":1}`}} {
 		if _, err := bad.col.Convert(json.RawMessage(bad.raw)); err == nil || !strings.Contains(err.Error(), bad.col.Name) {
 			t.Errorf("%v %s: err %v, want one naming the field", bad.col, bad.raw, err)
 		}
@@ -96,6 +100,9 @@ func deref(v any) string {
 	case int64:
 		return itoa(p)
 	case *uint8:
+		if p == nil {
+			return "<nil>"
+		}
 		return itoa(int64(*p))
 	case *string:
 		if p == nil {
@@ -143,5 +150,53 @@ func TestDeriveRoutesFromMenusNotMenus(t *testing.T) {
 	// id, ivr_id, ivr_menu_id
 	if deref(vals[0]) != "101" || deref(vals[1]) != "1" || deref(vals[2]) != "10" {
 		t.Fatalf("route values %v %v %v", deref(vals[0]), deref(vals[1]), deref(vals[2]))
+	}
+}
+
+// voice_settings keeps the documented fields of GET /settings typed.
+func TestVoiceSettingsValues(t *testing.T) {
+	tb := MustGet("voice_settings")
+	if tb.Entity() || !tb.Single || !tb.OnlyChanges || tb.Path != "/settings" || tb.Envelope != "settings" {
+		t.Fatalf("definition %+v", tb)
+	}
+	rec := Record{Raw: json.RawMessage(`{"agent_confirmation_when_forwarding":true,"agent_wrap_up_after_calls":false,
+		"maximum_queue_size":10,"maximum_queue_wait_time":5,"only_during_business_hours":false,"recordings_public":true,
+		"supported_locales":["en-US","de"],"voice":true,"voice_ai_enabled_lines":[101,102],"voice_zendesk_qa_enabled":false,
+		"knowledge_suggestions_group_ids":[7],"undocumented":1}`)}
+	vals, problems, err := tb.Values(rec, nil)
+	if err != nil || len(problems) != 0 {
+		t.Fatal(err, problems)
+	}
+	got := map[string]string{}
+	for i, c := range tb.Columns {
+		got[c.Name] = deref(vals[i])
+	}
+	for k, v := range map[string]string{
+		"agent_confirmation_when_forwarding": "1", "agent_wrap_up_after_calls": "0", "maximum_queue_size": "10",
+		"maximum_queue_wait_time": "5", "recordings_public": "1", "supported_locales": "[en-US de]", "voice": "1",
+		"voice_ai_enabled_lines": "[101 102]", "voice_zendesk_qa_enabled": "0", "knowledge_suggestions_group_ids": "[7]",
+		"voice_ai_enabled": "<nil>", "voice_transcriptions": "<nil>",
+	} {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestSameContentIgnoresKeyOrderAndSpaceOnly(t *testing.T) {
+	a := json.RawMessage(`{"voice":true,"maximum_queue_size":10,"supported_locales":["en-US","de"]}`)
+	for _, c := range []struct {
+		b    string
+		same bool
+	}{
+		{`{"supported_locales": ["en-US", "de"], "maximum_queue_size": 10, "voice": true}`, true},
+		{`{"voice":true,"maximum_queue_size":15,"supported_locales":["en-US","de"]}`, false},
+		{`{"voice":true,"maximum_queue_size":10,"supported_locales":["de","en-US"]}`, false},
+		{`{"voice":true,"maximum_queue_size":10,"supported_locales":["en-US","de"],"new_field":null}`, false},
+		{`{"voice":true`, false},
+	} {
+		if got := SameContent(a, json.RawMessage(c.b)); got != c.same {
+			t.Errorf("SameContent(%s, %s) = %v, want %v", a, c.b, got, c.same)
+		}
 	}
 }

@@ -89,6 +89,11 @@ type Config struct {
 	// Forbidden API paths (e.g. "/ivr") answer 403, as when the plan lacks a feature.
 	Forbidden []string
 
+	// SettingsRevision picks the voice settings /settings answers at first
+	// (deterministic per seed and revision); Sim.SetSettingsRevision
+	// changes them later. Default 0.
+	SettingsRevision int
+
 	// DeprecatedExports, when 403 or 410, makes the incremental exports
 	// (calls, legs) answer that status with a body saying the API is no
 	// longer available for third-party apps (BodyDeprecated), as Zendesk

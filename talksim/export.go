@@ -431,6 +431,7 @@ func (s *Sim) Expected() map[string]int {
 	m["calls"] = int(s.nCalls)
 	m["call_legs"] = int(s.nCalls) * s.cfg.LegsPerCall
 	m["agents_activity"] = s.cfg.Agents
+	m["voice_settings"] = 1 // one object per fetch
 	return m
 }
 

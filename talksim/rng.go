@@ -15,6 +15,7 @@ const (
 	streamEntity
 	streamStats
 	streamAgent
+	streamSettings
 )
 
 func mix64(x uint64) uint64 {

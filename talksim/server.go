@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,8 @@ type Sim struct {
 	startUnix int64
 	tl        *timeline // nil: the flat sequence
 	forbidden map[string]bool
+
+	settingsRev atomic.Int64 // the voice settings' revision (settings.go)
 
 	mu        sync.RWMutex
 	nCalls    int64
@@ -72,6 +75,7 @@ func New(cfg Config) *Sim {
 		s.phoneNums = append(s.phoneNums, phoneNumber(p))
 	}
 	s.initOAuth()
+	s.settingsRev.Store(int64(cfg.SettingsRevision))
 	if cfg.Realistic != nil {
 		s.tl = newTimeline(*cfg.Realistic, cfg.Start, int64(cfg.Calls))
 		s.startUnix = min(s.startUnix, s.tl.first()) // legs are walked from startUnix
@@ -200,6 +204,7 @@ var routes = map[string]endpoint{
 		}
 		writeJSON(w, 200, append(b, ']', '}'))
 	},
+	"/settings":                settingsEndpoint,
 	"/stats/incremental/calls": exportEndpoint,
 	"/stats/incremental/legs":  exportEndpoint,
 }
@@ -514,7 +519,7 @@ func (s *Sim) admit(w http.ResponseWriter, api string) bool {
 // serveControl exposes a few test hooks over HTTP for the demo (the talksim
 // command runs in its own process): GET expected, GET requests,
 // POST add_calls?n=, POST update_calls?ids=1,2[&updated_at=RFC 3339],
-// POST delete?table=&id=.
+// POST delete?table=&id=, POST settings_revision?n= (SetSettingsRevision).
 // They bypass auth, faults and counters.
 func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -553,6 +558,14 @@ func (s *Sim) serveControl(w http.ResponseWriter, r *http.Request) {
 			at = t
 		}
 		out = map[string]any{"updated": s.UpdateCallsAt(at, ids...)}
+	case "settings_revision":
+		n, err := strconv.Atoi(q.Get("n"))
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, []byte(`{"error":"n must be an integer (the voice settings' revision)"}`))
+			return
+		}
+		s.SetSettingsRevision(n)
+		out = map[string]any{"settings_revision": n}
 	case "delete":
 		var id any = q.Get("id")
 		if n, err := strconv.ParseInt(q.Get("id"), 10, 64); err == nil {

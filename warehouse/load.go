@@ -60,6 +60,24 @@ func (w *Warehouse) SnapshotRows(ctx context.Context, t *tables.Table, syncedAt 
 	return n, nil
 }
 
+// LatestRaw returns the _raw of t's newest row (by _synced_at); ok is
+// false when t is empty. OnlyChanges tables compare a fetch with it.
+func (w *Warehouse) LatestRaw(ctx context.Context, t *tables.Table) (raw json.RawMessage, syncedAt time.Time, ok bool, err error) {
+	rows, err := w.conn.Query(ctx, fmt.Sprintf("SELECT _raw, _synced_at FROM %s ORDER BY _synced_at DESC LIMIT 1", t.Name))
+	if err != nil {
+		return nil, time.Time{}, false, fmt.Errorf("clickhouse: reading the newest row of %s: %w", t.Name, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, time.Time{}, false, rows.Err()
+	}
+	var s string
+	if err := rows.Scan(&s, &syncedAt); err != nil {
+		return nil, time.Time{}, false, fmt.Errorf("clickhouse: reading the newest row of %s: %w", t.Name, err)
+	}
+	return json.RawMessage(s), syncedAt.UTC(), true, nil
+}
+
 // Writer streams pages of a source table (and its derived tables) into one
 // open INSERT per table. ClickHouse prefers few, big inserts (each insert is
 // a part to write and merge later: its guidance is 10k–100k rows or more,

@@ -176,7 +176,17 @@ func Details(in SyncInput, startDate time.Time, startedBy string) string {
 		fmt.Fprintf(&b, "**Configuration** (%s): read whole; entities no longer listed are marked deleted  \n", strings.Join(config, ", "))
 	}
 	if len(stats) > 0 {
-		fmt.Fprintf(&b, "**Statistics** (%s): one new snapshot each  \n", strings.Join(stats, ", "))
+		var changes []string // kept as a change log: a row only when changed
+		for _, n := range stats {
+			if tables.MustGet(n).OnlyChanges {
+				changes = append(changes, n)
+			}
+		}
+		also := ""
+		if len(changes) > 0 {
+			also = fmt.Sprintf(" (%s: only if changed)", strings.Join(changes, ", "))
+		}
+		fmt.Fprintf(&b, "**Statistics** (%s): one new snapshot each%s  \n", strings.Join(stats, ", "), also)
 	}
 	fmt.Fprintf(&b, "**Started by**: %s", startedBy)
 	return b.String()

@@ -1,10 +1,12 @@
 package workflows_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"talkwarehouse/tables"
 	"talkwarehouse/workflows"
 )
 
@@ -14,7 +16,7 @@ func TestResolveInputNamesEveryTableTheSyncWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "calls,call_legs,addresses,greetings,greeting_categories,ivrs,ivr_menus,ivr_routes,lines,phone_numbers," +
-		"account_overview,agents_activity,agents_overview,current_queue_activity"
+		"account_overview,agents_activity,agents_overview,current_queue_activity,voice_settings"
 	if got := strings.Join(all.Tables, ","); got != want {
 		t.Errorf("empty input resolves to %s, want %s", got, want)
 	}
@@ -40,15 +42,15 @@ func TestSummaryOfEachKindOfSync(t *testing.T) {
 		start  time.Time
 		want   string
 	}{
-		{nil, false, jan1, "Incremental sync of calls, call_legs, 8 configuration tables and 4 statistics tables"},
-		{[]string{"calls", "call_legs", "account_overview", "agents_activity", "agents_overview", "current_queue_activity"}, false, jan1,
-			"Incremental sync of calls, call_legs and 4 statistics tables"},
+		{nil, false, jan1, "Incremental sync of calls, call_legs, 8 configuration tables and 5 statistics tables"},
+		{[]string{"calls", "call_legs", "account_overview", "agents_activity", "agents_overview", "current_queue_activity", "voice_settings"}, false, jan1,
+			"Incremental sync of calls, call_legs and 5 statistics tables"},
 		{[]string{"addresses", "greeting_categories", "greetings", "ivrs", "ivr_menus", "ivr_routes", "lines", "phone_numbers"}, false, jan1,
 			"Snapshot of 8 configuration tables"}, // the snapshot schedule
 		{[]string{"calls"}, true, jan1, "Full refresh of calls from 2024-01-01"},
 		{[]string{"calls"}, true, time.Time{}, "Full refresh of calls from ZENDESK_START_DATE"},
 		{[]string{"call_legs", "calls"}, true, jan1.Add(6 * time.Hour), "Full refresh of calls and call_legs from 2024-01-01T06:00:00Z"},
-		{nil, true, jan1, "Full refresh of calls and call_legs from 2024-01-01, with 8 configuration tables and 4 statistics tables"},
+		{nil, true, jan1, "Full refresh of calls and call_legs from 2024-01-01, with 8 configuration tables and 5 statistics tables"},
 		{[]string{"calls"}, false, jan1, "Incremental sync of calls"},
 		{[]string{"ivr_routes"}, false, jan1, "Snapshot of ivrs, ivr_menus and ivr_routes"},
 		{[]string{"agents_activity"}, false, jan1, "Snapshot of agents_activity"},
@@ -85,10 +87,10 @@ func TestDetailsGiveTheRequest(t *testing.T) {
 	}
 	d = workflows.Details(workflows.SyncInput{}, time.Time{}, "schedule talkwarehouse-incremental")
 	for _, want := range []string{
-		"**Tables** (14): calls, call_legs, addresses,",
+		fmt.Sprintf("**Tables** (%d): calls, call_legs, addresses,", len(tables.All())),
 		"**Full refresh**: no",
 		"**Exports** (calls, call_legs): resume from each table's stored cursor (from ZENDESK_START_DATE the first time)",
-		"**Statistics** (account_overview, agents_activity, agents_overview, current_queue_activity): one new snapshot each",
+		"**Statistics** (account_overview, agents_activity, agents_overview, current_queue_activity, voice_settings): one new snapshot each (voice_settings: only if changed)",
 		"**Started by**: schedule talkwarehouse-incremental",
 	} {
 		if !strings.Contains(d, want) {

@@ -100,6 +100,9 @@ const (
 	// versionLinesTable: the lines table joined "all tables" (an empty
 	// input).
 	versionLinesTable = "lines-table"
+	// versionVoiceSettingsTable: the voice_settings table joined "all
+	// tables".
+	versionVoiceSettingsTable = "voice-settings-table"
 	// exportStartChange adds a local activity per export (ExportStart)
 	// before its SyncTable, to name the export's start in its summary.
 	exportStartChange  = "export-start-in-summary"
@@ -116,11 +119,19 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 		return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
 	}
 	// An empty input means every table this code knows; a sync that started
-	// on code without the lines table resolves it as it did then.
-	if len(in.Tables) == 0 && workflow.GetVersion(ctx, versionLinesTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	// on code without the lines (or voice_settings) table resolves it as it
+	// did then.
+	if len(in.Tables) == 0 {
+		unknown := map[string]bool{}
+		if workflow.GetVersion(ctx, versionLinesTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			unknown["lines"] = true
+		}
+		if workflow.GetVersion(ctx, versionVoiceSettingsTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			unknown["voice_settings"] = true
+		}
 		var known []*tables.Table
 		for _, t := range requested {
-			if t.Name != "lines" {
+			if !unknown[t.Name] {
 				known = append(known, t)
 			}
 		}

@@ -259,7 +259,7 @@ func TestFullThenIncrementalSync(t *testing.T) {
 	cfg.Email, cfg.APIToken = email, apiToken
 	e := newEnv(t, cfg)
 
-	// 1. A full sync loads all 14 tables with exact counts.
+	// 1. A full sync loads every table with exact counts.
 	out := e.mustSync()
 	t.Log("first sync:\n" + out)
 	for _, name := range tables.Names() {
@@ -319,8 +319,8 @@ func TestFullThenIncrementalSync(t *testing.T) {
 	e.checkStory(syncID(t, out), syncID(t, out2), syncID(t, out3))
 
 	// 4. sync_runs has every table of every sync; starter status reads it.
-	if n := e.count("SELECT count() FROM sync_runs FINAL"); n != 14+14+2 {
-		t.Errorf("sync_runs has %d rows, want 30 (14, 14, then calls and call_legs)", n)
+	if all := uint64(len(tables.All())); e.count("SELECT count() FROM sync_runs FINAL") != all+all+2 {
+		t.Errorf("sync_runs has %d rows, want %d (%d, %d, then calls and call_legs)", e.count("SELECT count() FROM sync_runs FINAL"), all+all+2, all, all)
 	}
 	if n := e.count("SELECT count() FROM sync_runs FINAL WHERE status = 'success' AND table_name = 'calls' AND mode = 'incremental' AND rows > 0 AND cursor_after IS NOT NULL"); n != 3 {
 		t.Errorf("calls has %d successful incremental runs with a cursor in sync_runs, want 3", n)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"talkwarehouse/tables"
 	"talkwarehouse/talksim"
 )
 
@@ -38,8 +39,8 @@ func TestRejectedCredentialsFailFast(t *testing.T) {
 	for _, n := range e.sim.Requests() {
 		total += n
 	}
-	if total > 12 { // one request per source table, none retried
-		t.Errorf("%d requests for a rejected token, want at most 12: %v", total, e.sim.Requests())
+	if sources := len(tables.Sources(tables.All())); total > sources { // one request per source table, none retried
+		t.Errorf("%d requests for a rejected token, want at most %d: %v", total, sources, e.sim.Requests())
 	}
 	if strings.Contains(out+e.worker.Tail(1<<20), "wrong-token-123") {
 		t.Error("the token appears in the output or the worker log")

@@ -65,7 +65,7 @@ func TestSchedules(t *testing.T) {
 	summaries := map[string]string{
 		"incremental": "Incremental sync of calls and call_legs",
 		"snapshot":    "Snapshot of 8 configuration tables",
-		"stats":       "Snapshot of 4 statistics tables",
+		"stats":       "Snapshot of 5 statistics tables",
 	}
 	for _, name := range []string{"incremental", "snapshot", "stats"} {
 		if out := run(nil, "trigger", name); strings.TrimSpace(out) != "triggered schedule talkwarehouse-"+name {

@@ -58,7 +58,7 @@ func TestWebUIShowsSyncProgress(t *testing.T) {
 		t.Fatalf("starter printed no workflow id and summary:\n%s", out)
 	}
 	id, summary := m[1], m[3]
-	if want := "Incremental sync of calls, call_legs, 8 configuration tables and 4 statistics tables"; summary != want {
+	if want := "Incremental sync of calls, call_legs, 8 configuration tables and 5 statistics tables"; summary != want {
 		t.Errorf("summary %q, want %q", summary, want)
 	}
 	if link := e.temp.UI + "/namespaces/default/workflows/" + id + "/" + m[2] + "/"; !strings.Contains(out, link) {
