@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -51,20 +53,52 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	// Until the worker runs, a signal ends the start-up waits.
+	ctx, stopWaiting := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopWaiting()
+
+	opts := client.Options{Logger: tlog.NewStructuredLogger(log.With("component", "temporal"))}
+	metricsURL := "off"
+	// /readyz: 503 with the reason until the worker polls: first while
+	// ClickHouse or the namespace are not there yet.
+	health := metrics.NewHealth()
+	var ms *metrics.Server
+	if cfg.MetricsAddr != "" {
+		ms, err = metrics.Start(cfg.MetricsAddr, health, log)
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+		opts.MetricsHandler = ms.Handler
+		metricsURL = "http://" + ms.Addr + "/metrics"
+		log.Info("serving /metrics, /healthz and /readyz", "addr", ms.Addr)
+	}
 
 	if cfg.ClickHouse.TLS.SkipVerify {
 		log.Warn("CLICKHOUSE_TLS_SKIP_VERIFY is on: the ClickHouse server's certificate is not checked; use it only in tests")
 	}
-	wh, err := warehouse.Open(ctx, cfg.ClickHouse, log)
+	// ClickHouse not up yet (or down at start) is waited for; a refusal
+	// (credentials, certificate, SQL) stops the worker.
+	var wh *warehouse.Warehouse
+	err = waitFor(ctx, health, log, func(err error) string {
+		return fmt.Sprintf("ClickHouse at %s (CLICKHOUSE_ADDR) unreachable: %v", cfg.ClickHouse.Addr, err)
+	}, func(ctx context.Context) error {
+		w, err := warehouse.Open(ctx, cfg.ClickHouse, log)
+		if err == nil {
+			if err = w.Migrate(ctx); err != nil {
+				w.Close()
+			}
+		}
+		if err != nil && !unreachable(err) {
+			return errFatal{err}
+		}
+		wh = w
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	defer wh.Close()
-	if err := wh.Migrate(ctx); err != nil {
-		return err
-	}
 
 	// With a refresh token this locks its state file for the life of the
 	// process: a second worker on the same file stops here.
@@ -73,29 +107,25 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	defer release()
-
-	opts := client.Options{Logger: tlog.NewStructuredLogger(log.With("component", "temporal"))}
-	metricsURL := "off"
-	// /readyz: 503 "starting" until the worker polls.
-	health := metrics.NewHealth()
-	if cfg.MetricsAddr != "" {
-		ms, err := metrics.Start(cfg.MetricsAddr, health, log)
-		if err != nil {
-			return err
-		}
-		defer ms.Close()
-		opts.MetricsHandler = ms.Handler
+	if ms != nil {
 		// The OAuth tokens' remaining lifetimes (absent without OAuth).
 		if err := ms.WatchTokens(zd.OAuthExpiry); err != nil {
 			return err
 		}
-		metricsURL = "http://" + ms.Addr + "/metrics"
 	}
 	tc, err := temporalconn.Dial(cfg.Temporal, opts)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	err = waitFor(ctx, health, log, func(err error) string {
+		return fmt.Sprintf("Temporal namespace %q (TEMPORAL_NAMESPACE) not found or not answering on %s (TEMPORAL_ADDRESS): %v; create it, or name an existing one",
+			cfg.Temporal.Namespace, cfg.Temporal.Address, err)
+	}, func(ctx context.Context) error { return checkNamespace(ctx, tc, cfg.Temporal.Namespace) })
+	if err != nil {
+		return err
+	}
+	stopWaiting()
 
 	// One Activities value, so both task queues share one Zendesk client
 	// and its rate budgets.
