@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,6 +163,20 @@ func childMain(insertRows int) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench child: configuration: %v\n", err)
 		return 1
+	}
+	// BENCH_CPUPROFILE=file writes the sync's CPU profile (go tool pprof).
+	if path := os.Getenv("BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench child: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(os.Stderr, "bench child: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rep, err := runSync(context.Background(), cfg, insertRows, log)
 	if rep == nil {
