@@ -236,7 +236,7 @@ func reportWaits(ctx context.Context, c client.Client, run client.WorkflowRun, o
 		var progress []workflows.TableProgress
 		if err == nil && v.Get(&progress) == nil {
 			for _, p := range progress {
-				if p.State == "waiting" && p.WaitingFor != "" && !said[p.Table+" "+p.WaitingFor] {
+				if p.State == workflows.StateWaiting && p.WaitingFor != "" && !said[p.Table+" "+p.WaitingFor] {
 					said[p.Table+" "+p.WaitingFor] = true
 					fmt.Fprintf(out, "%s: waiting for sync %s, which is exporting it, to finish\n", p.Table, p.WaitingFor)
 				}
