@@ -407,18 +407,14 @@ func (s *syncState) end(src *tables.Table, status, msg string, partial *activiti
 		// The state has the status's word (failed, cancelled, skipped).
 		s.progress[t.Name].State, s.progress[t.Name].Error, s.progress[t.Name].Result = status, msg, &tr
 		s.res.Tables = append(s.res.Tables, tr)
-		row := s.runRow(tr, status, msg)
-		row.Warnings, row.Notes = nil, nil // none, as before backfills, unless one
-		if s.in.Window != nil {
-			row.Notes = windowNotes(s.in.Window, tr)
-		}
-		s.runs = append(s.runs, row)
+		s.runs = append(s.runs, s.runRow(tr, status, msg))
 	}
 	s.show()
 }
 
-// runRow is the sync_runs row of a table's result tr: status one of
-// RunSuccess..., reason the skip reason or error.
+// runRow is the sync_runs row of a table's result tr, the only place one
+// is built: status one of RunSuccess..., reason the skip reason, the error
+// or "cancelled"; warnings and notes are tr's (a backfill's window first).
 func (s *syncState) runRow(tr activities.TableResult, status, reason string) warehouse.Run {
 	return warehouse.Run{WorkflowID: s.info.ID, RunID: s.info.RunID, Table: tr.Table,
 		Mode: mode(tables.MustGet(tr.Table), s.in), Status: status,
