@@ -107,14 +107,28 @@ const (
 	changeExportStart = "export-start-in-summary"
 )
 
-// Statuses of a table's sync_runs row (warehouse.Run.Status). A table's
-// progress state (StateDone...) is the same word but for RunSuccess (done).
+// Statuses of a table's sync_runs row (warehouse.Run.Status); stateOf
+// gives the progress state of each.
 const (
 	RunSuccess   = "success"
 	RunSkipped   = "skipped"
 	RunFailed    = "failed"
 	RunCancelled = "cancelled"
 )
+
+// stateOf is the progress state of a table whose sync_runs status is
+// status.
+func stateOf(status string) string {
+	switch status {
+	case RunSuccess:
+		return StateDone
+	case RunSkipped:
+		return StateSkipped
+	case RunCancelled:
+		return StateCancelled
+	}
+	return StateFailed
+}
 
 // gates are the version gates a sync takes, read once when it starts
 // (readGates), in the order the recorded histories have their markers.
@@ -353,11 +367,11 @@ func (s *syncState) runActivity(ctx, actx workflow.Context, src *tables.Table) {
 func (s *syncState) record(r activities.SyncTableResult) {
 	for _, tr := range r.Tables {
 		tr := tr
-		state, status := StateDone, RunSuccess
+		status := RunSuccess
 		if tr.Skipped {
-			state, status = StateSkipped, RunSkipped
+			status = RunSkipped
 		}
-		s.progress[tr.Table].State, s.progress[tr.Table].Result = state, &tr
+		s.progress[tr.Table].State, s.progress[tr.Table].Result = stateOf(status), &tr
 		s.res.Tables = append(s.res.Tables, tr)
 		s.runs = append(s.runs, s.runRow(tr, status, tr.Reason))
 	}
@@ -404,8 +418,7 @@ func (s *syncState) end(src *tables.Table, status, msg string, partial *activiti
 		case RunSkipped:
 			tr.Skipped, tr.Reason = true, msg
 		}
-		// The state has the status's word (failed, cancelled, skipped).
-		s.progress[t.Name].State, s.progress[t.Name].Error, s.progress[t.Name].Result = status, msg, &tr
+		s.progress[t.Name].State, s.progress[t.Name].Error, s.progress[t.Name].Result = stateOf(status), msg, &tr
 		s.res.Tables = append(s.res.Tables, tr)
 		s.runs = append(s.runs, s.runRow(tr, status, msg))
 	}
