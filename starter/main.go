@@ -20,7 +20,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"talkwarehouse/activities"
 	"talkwarehouse/config"
 	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/tables"
@@ -218,7 +217,7 @@ func printSummary(out io.Writer, res workflows.SyncResult) {
 	fmt.Fprintln(w, "TABLE\tKIND\tROWS\tPAGES\tREQUESTS\tDURATION\tNOTE")
 	for _, t := range res.Tables {
 		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", t.Table, t.Kind, t.Rows, t.Pages, t.Requests,
-			t.Duration.Round(time.Millisecond), note(t))
+			t.Duration.Round(time.Millisecond), workflows.ResultNote(t, workflows.NoteSummary))
 	}
 	w.Flush()
 }
@@ -236,7 +235,7 @@ func reportWaits(ctx context.Context, c client.Client, run client.WorkflowRun, o
 		var progress []workflows.TableProgress
 		if err == nil && v.Get(&progress) == nil {
 			for _, p := range progress {
-				if p.State == "waiting" && p.WaitingFor != "" && !said[p.Table+" "+p.WaitingFor] {
+				if p.State == workflows.StateWaiting && p.WaitingFor != "" && !said[p.Table+" "+p.WaitingFor] {
 					said[p.Table+" "+p.WaitingFor] = true
 					fmt.Fprintf(out, "%s: waiting for sync %s, which is exporting it, to finish\n", p.Table, p.WaitingFor)
 				}
@@ -248,36 +247,6 @@ func reportWaits(ctx context.Context, c client.Client, run client.WorkflowRun, o
 		case <-tick.C:
 		}
 	}
-}
-
-func note(t activities.TableResult) string {
-	var parts []string
-	if t.Skipped {
-		parts = append(parts, "SKIPPED: "+t.Reason)
-	}
-	if t.Error != "" {
-		parts = append(parts, "FAILED: "+t.Error)
-	}
-	if t.Cancelled {
-		parts = append(parts, "CANCELLED")
-	}
-	if t.CursorAfter != nil {
-		parts = append(parts, "cursor "+t.CursorAfter.UTC().Format(time.RFC3339))
-	}
-	if t.Window != nil && t.WindowReached != nil {
-		parts = append(parts, fmt.Sprintf("window %s read up to %s", t.Window, t.WindowReached.UTC().Format(time.RFC3339)))
-	}
-	if t.Throttled > 0 || t.Retries > 0 {
-		parts = append(parts, fmt.Sprintf("%d throttled, %d retried", t.Throttled, t.Retries))
-	}
-	if t.Problems > 0 {
-		parts = append(parts, fmt.Sprintf("%d values of unexpected type kept only in _raw (first: %s)", t.Problems, t.FirstProblem))
-	}
-	for _, w := range t.Warnings {
-		parts = append(parts, "WARNING: "+w)
-	}
-	parts = append(parts, t.Notes...)
-	return strings.Join(parts, "; ")
 }
 
 func randomSuffix() string {

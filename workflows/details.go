@@ -76,7 +76,7 @@ func renderDetails(progress map[string]*TableProgress) string {
 			if r.WindowReached != nil {
 				cursor = "window read up to " + rfc3339(*r.WindowReached)
 			}
-			note = resultNote(*r)
+			note = ResultNote(*r, NoteDetails)
 		}
 		switch p.State {
 		case StateFailed:
@@ -93,25 +93,76 @@ func renderDetails(progress map[string]*TableProgress) string {
 	return b.String()
 }
 
-// resultNote says what else a finished table did: why it was skipped,
-// deletions, values of an unexpected type, throttling, and how long it took.
-func resultNote(r activities.TableResult) string {
-	var parts []string
-	if r.Skipped {
-		parts = append(parts, r.Reason)
-	}
-	if r.Deleted > 0 {
-		parts = append(parts, fmt.Sprintf("%d marked deleted", r.Deleted))
+// NoteFor says where a table's note (ResultNote) is shown, and so what it
+// leaves to the columns beside it.
+type NoteFor int
+
+const (
+	// NoteDetails: the note column of the current details (renderDetails),
+	// beside state, rows, pages and cursor columns.
+	NoteDetails NoteFor = iota
+	// NoteSummary: the NOTE column of `starter sync --wait`'s summary,
+	// beside rows, pages, requests and duration: it says how a table ended
+	// (SKIPPED, FAILED, CANCELLED), its cursor, warnings and notes.
+	NoteSummary
+)
+
+// ResultNote is the one place a finished table's note is worded: what else
+// it did, for where the note is shown (f), its parts joined with "; ".
+// NoteDetails: why it was skipped, deletions, values of an unexpected type,
+// throttling, and how long it took ("3 marked deleted; took 1.5s").
+// NoteSummary: "SKIPPED: reason", "FAILED: error", "CANCELLED", its cursor,
+// a backfill's window reached, throttling, values of an unexpected type,
+// "WARNING: " and each warning, then its notes.
+func ResultNote(r activities.TableResult, f NoteFor) string {
+	throttled, problems := "", ""
+	if r.Throttled > 0 || r.Retries > 0 {
+		throttled = fmt.Sprintf("%d throttled, %d retried", r.Throttled, r.Retries)
 	}
 	if r.Problems > 0 {
-		parts = append(parts, fmt.Sprintf("%d values of unexpected type kept only in _raw (first: %s)", r.Problems, r.FirstProblem))
+		problems = fmt.Sprintf("%d values of unexpected type kept only in _raw (first: %s)", r.Problems, r.FirstProblem)
 	}
-	if r.Throttled > 0 || r.Retries > 0 {
-		parts = append(parts, fmt.Sprintf("%d throttled, %d retried", r.Throttled, r.Retries))
+	var parts []string
+	add := func(p string) {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
-	if r.Duration > 0 {
-		parts = append(parts, "took "+roundDuration(r.Duration))
+	if f == NoteDetails {
+		if r.Skipped {
+			parts = append(parts, r.Reason)
+		}
+		if r.Deleted > 0 {
+			add(fmt.Sprintf("%d marked deleted", r.Deleted))
+		}
+		add(problems)
+		add(throttled)
+		if r.Duration > 0 {
+			add("took " + roundDuration(r.Duration))
+		}
+		return strings.Join(parts, "; ")
 	}
+	if r.Skipped {
+		add("SKIPPED: " + r.Reason)
+	}
+	if r.Error != "" {
+		add("FAILED: " + r.Error)
+	}
+	if r.Cancelled {
+		add("CANCELLED")
+	}
+	if r.CursorAfter != nil {
+		add("cursor " + rfc3339(*r.CursorAfter))
+	}
+	if r.Window != nil && r.WindowReached != nil {
+		add(fmt.Sprintf("window %s read up to %s", r.Window, rfc3339(*r.WindowReached)))
+	}
+	add(throttled)
+	add(problems)
+	for _, w := range r.Warnings {
+		add("WARNING: " + w)
+	}
+	parts = append(parts, r.Notes...)
 	return strings.Join(parts, "; ")
 }
 

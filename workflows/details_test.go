@@ -75,3 +75,33 @@ func TestActivitySummaries(t *testing.T) {
 		}
 	}
 }
+
+// One result, worded for each place a note is shown: the current details
+// leave the state and cursor to their columns; the starter's summary
+// names them.
+func TestResultNoteForEachPlace(t *testing.T) {
+	after := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
+	w := &activities.Window{From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: after}
+	r := activities.TableResult{Table: "calls", Error: "HTTP 401", CursorAfter: &after, Window: w, WindowReached: &after,
+		Throttled: 2, Retries: 1, Problems: 1, FirstProblem: "x", Deleted: 3, Duration: 1500 * time.Millisecond,
+		Warnings: []string{"future-dated"}, Notes: []string{"nothing new yet"}}
+	for _, c := range []struct {
+		f    NoteFor
+		want string
+	}{
+		{NoteDetails, "3 marked deleted; 1 values of unexpected type kept only in _raw (first: x); 2 throttled, 1 retried; took 1.5s"},
+		{NoteSummary, "FAILED: HTTP 401; cursor 2024-02-01T00:00:00Z; window 2024-01-01T00:00:00Z..2024-02-01T00:00:00Z read up to 2024-02-01T00:00:00Z; " +
+			"2 throttled, 1 retried; 1 values of unexpected type kept only in _raw (first: x); WARNING: future-dated; nothing new yet"},
+	} {
+		if got := ResultNote(r, c.f); got != c.want {
+			t.Errorf("ResultNote(%d):\n got %q\nwant %q", c.f, got, c.want)
+		}
+	}
+	s := activities.TableResult{Skipped: true, Reason: "HTTP 403", Cancelled: true}
+	if got := ResultNote(s, NoteDetails); got != "HTTP 403" {
+		t.Errorf("skipped, details: %q", got)
+	}
+	if got := ResultNote(s, NoteSummary); got != "SKIPPED: HTTP 403; CANCELLED" {
+		t.Errorf("skipped, summary: %q", got)
+	}
+}

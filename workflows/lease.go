@@ -35,8 +35,8 @@ type leases struct {
 	ctx         workflow.Context
 	queue       string
 	holder      string // this sync's workflow id
-	cleanCancel bool   // versionCleanCancel: leases outlive a cancel until released
-	namesHolder bool   // versionLeaseHolder
+	cleanCancel bool   // changeCleanCancel: leases outlive a cancel until released
+	namesHolder bool   // changeLeaseHolder
 	// taken holds the releases of leases taken up front (takeAll), by table.
 	taken map[string]func()
 	order []string
@@ -144,7 +144,7 @@ func (l *leases) holderOf(ctx workflow.Context, leaseID string) activities.Lease
 
 // acquireLease starts the table's lease. It returns a release function,
 // or nil and the lease's id when another sync holds the table. A detached
-// lease (versionCleanCancel) is not cancelled with the sync: it is held
+// lease (changeCleanCancel) is not cancelled with the sync: it is held
 // until released, after the table's activity has stopped.
 func acquireLease(ctx workflow.Context, queue, table, holder string, detached bool) (release func(), heldBy string, err error) {
 	id := LeaseID(queue, table)

@@ -87,46 +87,123 @@ type TableProgress struct {
 	ExportFrom *time.Time `json:"export_from,omitempty"`
 }
 
-// Change ids of workflow.GetVersion: a running sync replays its history on
-// the worker's current code, so every change to the commands the workflow
-// issues is taken only by runs that started on code that knows it.
+// Change ids of workflow.GetVersion (changeX = "x", each at version 1): a
+// running sync replays its history on the worker's current code, so every
+// change to the commands the workflow issues is taken only by runs that
+// started on code that knows it. The strings are in recorded histories:
+// never rename one.
 const (
-	// versionCleanCancel: a cancel waits for the activities to stop, keeps
+	// changeLinesTable: the lines table joined "all tables" (an empty
+	// input). Read only for an empty input, as it always was.
+	changeLinesTable = "lines-table"
+	// changeCleanCancel: a cancel waits for the activities to stop, keeps
 	// the lease until then, records sync_runs and closes CANCELED.
-	versionCleanCancel = "clean-cancel"
-	// versionLeaseHolder: a held table names the holding sync (a local
+	changeCleanCancel = "clean-cancel"
+	// changeLeaseHolder: a held table names the holding sync (a local
 	// activity asks), and IfRunning wait and fail exist.
-	versionLeaseHolder = "lease-holder"
-	// versionLinesTable: the lines table joined "all tables" (an empty
-	// input).
-	versionLinesTable = "lines-table"
-	// versionVoiceSettingsTable: the voice_settings table joined "all
-	// tables".
-	versionVoiceSettingsTable = "voice-settings-table"
-	// exportStartChange adds a local activity per export (ExportStart)
+	changeLeaseHolder = "lease-holder"
+	// changeVoiceSettingsTable: the voice_settings table joined "all
+	// tables". Read only for an empty input, after changeLinesTable.
+	changeVoiceSettingsTable = "voice-settings-table"
+	// changeExportStart adds a local activity per export (ExportStart)
 	// before its SyncTable, to name the export's start in its summary.
-	exportStartChange  = "export-start-in-summary"
-	exportStartVersion = 1
+	changeExportStart = "export-start-in-summary"
 )
+
+// Statuses of a table's sync_runs row (warehouse.Run.Status); stateOf
+// gives the progress state of each.
+const (
+	RunSuccess   = "success"
+	RunSkipped   = "skipped"
+	RunFailed    = "failed"
+	RunCancelled = "cancelled"
+)
+
+// stateOf is the progress state of a table whose sync_runs status is
+// status.
+func stateOf(status string) string {
+	switch status {
+	case RunSuccess:
+		return StateDone
+	case RunSkipped:
+		return StateSkipped
+	case RunCancelled:
+		return StateCancelled
+	}
+	return StateFailed
+}
+
+// gates are the version gates a sync takes, read once when it starts
+// (readGates), in the order the recorded histories have their markers.
+type gates struct {
+	cleanCancel bool // changeCleanCancel
+	namesHolder bool // changeLeaseHolder
+	exportStart bool // changeExportStart
+}
+
+// readGates reads the version gates of a sync that has passed its input
+// checks: one marker each, in this order (changeLinesTable, read earlier by
+// resolveSources, only for an empty input, comes before them).
+func readGates(ctx workflow.Context) gates {
+	var g gates
+	g.cleanCancel = workflow.GetVersion(ctx, changeCleanCancel, workflow.DefaultVersion, 1) >= 1
+	g.namesHolder = workflow.GetVersion(ctx, changeLeaseHolder, workflow.DefaultVersion, 1) >= 1
+	g.exportStart = workflow.GetVersion(ctx, changeExportStart, workflow.DefaultVersion, 1) >= 1
+	return g
+}
 
 // Sync runs one activity per source table, all at once: the worker's shared
 // rate budgets pace their requests. It waits for every table, so one
 // failing table does not stop the others, then fails if any table failed.
 func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	started := workflow.Now(ctx)
-	requested, err := tables.Resolve(in.Tables)
+	sources, err := resolveSources(ctx, in)
 	if err != nil {
 		return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
 	}
-	// An empty input means every table this code knows; a sync that started
-	// on code without the lines (or voice_settings) table resolves it as it
-	// did then.
+	s, err := newSyncState(ctx, in, sources, started)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	// With IfRunningFail, every export lease is taken before anything
+	// starts, so a sync that meets a running one fails at once, having done
+	// nothing.
+	if s.gates.namesHolder && in.IfRunning == IfRunningFail && in.Window == nil {
+		if held := s.leases.takeAll(sources); len(held) > 0 {
+			s.leases.releaseAll()
+			return s.refuse(held)
+		}
+	}
+	// One coroutine per source; each records its outcome as soon as it
+	// ends, so the progress query is current.
+	wg := workflow.NewWaitGroup(s.ctx)
+	for _, src := range sources {
+		wg.Add(1)
+		workflow.Go(s.ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			s.syncSource(ctx, src)
+		})
+	}
+	wg.Wait(s.ctx)
+	return s.finish()
+}
+
+// resolveSources is the source tables of in, checked: an unknown table, or
+// a backfill that is not one (checkBackfill), is an error. An empty input
+// means every table this code knows; a sync that started on code without
+// the lines or voice_settings table (changeLinesTable,
+// changeVoiceSettingsTable) resolves it as it did then.
+func resolveSources(ctx workflow.Context, in SyncInput) ([]*tables.Table, error) {
+	requested, err := tables.Resolve(in.Tables)
+	if err != nil {
+		return nil, err
+	}
 	if len(in.Tables) == 0 {
 		unknown := map[string]bool{}
-		if workflow.GetVersion(ctx, versionLinesTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if workflow.GetVersion(ctx, changeLinesTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 			unknown["lines"] = true
 		}
-		if workflow.GetVersion(ctx, versionVoiceSettingsTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		if workflow.GetVersion(ctx, changeVoiceSettingsTable, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 			unknown["voice_settings"] = true
 		}
 		var known []*tables.Table
@@ -140,41 +217,45 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 	sources := tables.Sources(requested)
 	if in.Window != nil {
 		if err := checkBackfill(in, sources); err != nil {
-			return SyncResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_input", nil)
+			return nil, err
 		}
 	}
-	cleanCancel := workflow.GetVersion(ctx, versionCleanCancel, workflow.DefaultVersion, 1) >= 1
-	namesHolder := workflow.GetVersion(ctx, versionLeaseHolder, workflow.DefaultVersion, 1) >= 1
+	return sources, nil
+}
 
-	progress := map[string]*TableProgress{}
-	for _, s := range sources {
-		for _, t := range s.Family() {
-			progress[t.Name] = &TableProgress{Table: t.Name, State: StateWaiting}
-		}
-	}
-	// The current details are rebuilt on every change of a table's state
-	// (details.go: they add nothing to the history).
-	showProgress := func() { workflow.SetCurrentDetails(ctx, renderDetails(progress)) }
-	showProgress()
-	setState := func(s *tables.Table, state string, from *time.Time) {
-		for _, t := range s.Family() {
-			progress[t.Name].State, progress[t.Name].ExportFrom = state, from
-		}
-		showProgress()
-	}
-	exportStart := workflow.GetVersion(ctx, exportStartChange, workflow.DefaultVersion, exportStartVersion)
-	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() ([]TableProgress, error) {
-		out := make([]TableProgress, 0, len(progress))
-		for _, p := range progress {
-			out = append(out, *p)
-		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Table < out[j].Table })
-		return out, nil
-	}); err != nil {
-		return SyncResult{}, err
-	}
+// syncState is one sync's state, shared by the coroutines of its sources
+// (workflow coroutines never run at once, so it needs no lock).
+type syncState struct {
+	ctx       workflow.Context // the workflow's, with the tables' activity options
+	exportCtx workflow.Context // ctx on the export task queue
+	in        SyncInput
+	sources   []*tables.Table
+	gates     gates
+	started   time.Time
+	info      workflow.Execution
+	leases    *leases
+	progress  map[string]*TableProgress // by table
+	res       SyncResult
+	failures  []string // "table: message" of every failed source
+	runs      []warehouse.Run
+}
 
-	ao := workflow.ActivityOptions{
+// newSyncState reads the gates, shows every table waiting, answers the
+// progress query and sets the tables' activity options.
+func newSyncState(ctx workflow.Context, in SyncInput, sources []*tables.Table, started time.Time) (*syncState, error) {
+	s := &syncState{in: in, sources: sources, gates: readGates(ctx), started: started, progress: map[string]*TableProgress{},
+		res: SyncResult{Window: in.Window}}
+	for _, src := range sources {
+		for _, t := range src.Family() {
+			s.progress[t.Name] = &TableProgress{Table: t.Name, State: StateWaiting}
+		}
+	}
+	s.ctx = ctx
+	s.show()
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, s.query); err != nil {
+		return nil, err
+	}
+	s.ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: StartToCloseTimeout,
 		HeartbeatTimeout:    HeartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -187,200 +268,233 @@ func Sync(ctx workflow.Context, in SyncInput) (SyncResult, error) {
 		// A cancel waits until the activity has stopped (it learns of the
 		// cancel from its next heartbeat), so nothing writes after the
 		// sync closed or its leases were released.
-		WaitForCancellation: cleanCancel,
-	}
-	ctx = workflow.WithActivityOptions(ctx, ao)
+		WaitForCancellation: s.gates.cleanCancel,
+	})
 	// The exports run on their own task queue, so that a deployment of
 	// several workers can let exactly one of them poll it: the export budget
 	// (10 requests a minute per account) then holds across workers.
-	queue := workflow.GetInfo(ctx).TaskQueueName
-	exportCtx := workflow.WithTaskQueue(ctx, ExportTaskQueue(queue))
-	info := workflow.GetInfo(ctx).WorkflowExecution
+	queue := workflow.GetInfo(s.ctx).TaskQueueName
+	s.exportCtx = workflow.WithTaskQueue(s.ctx, ExportTaskQueue(queue))
+	s.info = workflow.GetInfo(s.ctx).WorkflowExecution
+	s.leases = newLeases(s.ctx, queue, s.info.ID, s.gates.cleanCancel, s.gates.namesHolder)
+	return s, nil
+}
 
-	res := SyncResult{Window: in.Window}
-	var failures []string
-	var runs []warehouse.Run
-	// end records how a source ended other than in success: failed,
-	// cancelled or not started (skipped), with what its activity had stored
-	// (partial, if any).
-	end := func(s *tables.Table, status, msg string, partial *activities.SyncTableResult) {
-		if status == "failed" {
-			failures = append(failures, fmt.Sprintf("%s: %s", s.Name, msg))
-		}
-		for _, t := range s.Family() {
-			tr := activities.TableResult{Table: t.Name, Kind: string(t.Kind), StartedAt: started, FinishedAt: workflow.Now(ctx)}
-			if partial != nil {
-				for _, p := range partial.Tables {
-					if p.Table == t.Name {
-						tr = p
-					}
-				}
-			}
-			switch status {
-			case "failed":
-				tr.Error = msg
-			case "cancelled":
-				tr.Cancelled = true
-			case "skipped":
-				tr.Skipped, tr.Reason = true, msg
-			}
-			progress[t.Name].State, progress[t.Name].Error, progress[t.Name].Result = status, msg, &tr
-			res.Tables = append(res.Tables, tr)
-			var endNotes []string // none, as before backfills, unless one
-			if in.Window != nil {
-				endNotes = windowNotes(in.Window, tr)
-			}
-			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: t.Name,
-				Mode: mode(t, in), Status: status,
-				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
-				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
-				Reason: msg, Notes: endNotes})
-		}
-		showProgress()
+// show rebuilds the current details; the sync calls it on every change of
+// a table's state (details.go: they add nothing to the history).
+func (s *syncState) show() { workflow.SetCurrentDetails(s.ctx, renderDetails(s.progress)) }
+
+// query answers ProgressQuery: every table's progress, in name order.
+func (s *syncState) query() ([]TableProgress, error) {
+	out := make([]TableProgress, 0, len(s.progress))
+	for _, p := range s.progress {
+		out = append(out, *p)
 	}
-	fail := func(s *tables.Table, msg string, partial *activities.SyncTableResult) { end(s, "failed", msg, partial) }
-	record := func(r activities.SyncTableResult) {
-		for _, tr := range r.Tables {
-			tr := tr
-			state, status := "done", "success"
-			if tr.Skipped {
-				state, status = "skipped", "skipped"
-			}
-			progress[tr.Table].State, progress[tr.Table].Result = state, &tr
-			res.Tables = append(res.Tables, tr)
-			runs = append(runs, warehouse.Run{WorkflowID: info.ID, RunID: info.RunID, Table: tr.Table,
-				Mode: mode(tables.MustGet(tr.Table), in), Status: status,
-				Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
-				StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
-				Reason: tr.Reason, Warnings: tr.Warnings, Notes: windowNotes(in.Window, tr)})
-		}
-		showProgress()
+	sort.Slice(out, func(i, j int) bool { return out[i].Table < out[j].Table })
+	return out, nil
+}
+
+// setState sets the state of src's tables (from: where a running export
+// began, nil if unknown or not an export).
+func (s *syncState) setState(src *tables.Table, state string, from *time.Time) {
+	for _, t := range src.Family() {
+		s.progress[t.Name].State, s.progress[t.Name].ExportFrom = state, from
 	}
-	// ended handles an activity's error: cancelled, or failed with the
-	// figures of what it stored before it failed.
-	ended := func(s *tables.Table, err error) {
-		var canceled *temporal.CanceledError
-		if cleanCancel && errors.As(err, &canceled) {
-			var partial activities.SyncTableResult
-			if canceled.HasDetails() && canceled.Details(&partial) == nil {
-				end(s, "cancelled", "cancelled", &partial)
+	s.show()
+}
+
+// syncSource syncs one source: takes an export's lease (a backfill takes
+// none), then runs its activity.
+func (s *syncState) syncSource(ctx workflow.Context, src *tables.Table) {
+	actx := ctx
+	if src.Kind == tables.Export {
+		// A backfill never touches the stored cursor: it takes no lease,
+		// and runs on the export queue for the budget.
+		if s.in.Window == nil {
+			release, ok := s.takeLease(ctx, src)
+			if !ok {
 				return
 			}
-			end(s, "cancelled", "cancelled", nil)
+			defer release()
+		}
+		actx = s.exportCtx
+	}
+	s.runActivity(ctx, actx, src)
+}
+
+// takeLease takes src's lease: two syncs never export one table at once,
+// its cursor has one writer. The lease is a child workflow whose id names
+// the table; Temporal refuses a second while one runs. Unless ok, src has
+// ended (skipped, failed or cancelled) and release is nil.
+func (s *syncState) takeLease(ctx workflow.Context, src *tables.Table) (release func(), ok bool) {
+	release, holder, err := s.leases.take(ctx, src, s.in.IfRunning, func(h string) {
+		for _, t := range src.Family() {
+			s.progress[t.Name].State, s.progress[t.Name].WaitingFor = StateWaiting, h
+		}
+		s.show()
+	})
+	for _, t := range src.Family() {
+		s.progress[t.Name].WaitingFor = ""
+	}
+	switch {
+	case err != nil:
+		s.ended(src, err)
+		return nil, false
+	case release == nil:
+		s.record(skipped(src, fmt.Sprintf("another sync (%s) is exporting %s; skipped so that its cursor has one writer", holder, src.Name)))
+		return nil, false
+	}
+	return release, true
+}
+
+// runActivity runs src's SyncTable on actx and records how it ended.
+func (s *syncState) runActivity(ctx, actx workflow.Context, src *tables.Table) {
+	var a *activities.Activities
+	sin := activities.SyncTableInput{Table: src.Name, FullRefresh: s.in.FullRefresh, Window: s.in.Window}
+	var from *time.Time
+	switch {
+	case s.in.Window != nil && !s.in.Window.From.IsZero():
+		f := s.in.Window.From
+		from = &f
+	case s.in.Window != nil:
+	case src.Kind == tables.Export && s.gates.exportStart:
+		from = exportFrom(ctx, sin)
+	}
+	s.setState(src, StateRunning, from)
+	summary := activitySummary(src, s.in.FullRefresh, from)
+	if s.in.Window != nil {
+		summary = fmt.Sprintf("%s: backfill of window %s (stored cursor untouched)", src.Name, s.in.Window)
+	}
+	var r activities.SyncTableResult
+	if err := workflow.ExecuteActivity(withSummary(actx, summary), a.SyncTable, sin).Get(ctx, &r); err != nil {
+		s.ended(src, err)
+		return
+	}
+	s.record(r)
+}
+
+// record records a source's activity result: every table done, or skipped
+// as the activity said.
+func (s *syncState) record(r activities.SyncTableResult) {
+	for _, tr := range r.Tables {
+		tr := tr
+		status := RunSuccess
+		if tr.Skipped {
+			status = RunSkipped
+		}
+		s.progress[tr.Table].State, s.progress[tr.Table].Result = stateOf(status), &tr
+		s.res.Tables = append(s.res.Tables, tr)
+		s.runs = append(s.runs, s.runRow(tr, status, tr.Reason))
+	}
+	s.show()
+}
+
+// ended records an activity's (or a lease wait's) error: cancelled, or
+// failed with the figures of what it stored before it failed.
+func (s *syncState) ended(src *tables.Table, err error) {
+	var canceled *temporal.CanceledError
+	if s.gates.cleanCancel && errors.As(err, &canceled) {
+		var partial activities.SyncTableResult
+		if canceled.HasDetails() && canceled.Details(&partial) == nil {
+			s.end(src, RunCancelled, "cancelled", &partial)
 			return
 		}
-		fail(s, rootMessage(err), partialResult(err))
+		s.end(src, RunCancelled, "cancelled", nil)
+		return
 	}
+	s.end(src, RunFailed, rootMessage(err), partialResult(err))
+}
 
-	leases := newLeases(ctx, queue, info.ID, cleanCancel, namesHolder)
-	// With IfRunningFail, every export lease is taken before anything
-	// starts, so a sync that meets a running one fails at once, having done
-	// nothing.
-	if namesHolder && in.IfRunning == IfRunningFail && in.Window == nil {
-		if held := leases.takeAll(sources); len(held) > 0 {
-			leases.releaseAll()
-			var msgs []string
-			reasons := map[string]string{}
-			for _, h := range held {
-				m := fmt.Sprintf("another sync (%s) is exporting %s; not waiting for it (--no-wait-for-running)", h.holder, h.table.Name)
-				if h.err != nil {
-					m = fmt.Sprintf("could not take the lease of %s: %s", h.table.Name, rootMessage(h.err))
-				}
-				msgs, reasons[h.table.Name] = append(msgs, m), m
-			}
-			msg := strings.Join(msgs, "; ")
-			for _, s := range sources {
-				if reason, ok := reasons[s.Name]; ok {
-					fail(s, reason, nil)
-				} else {
-					end(s, "skipped", "not started: "+msg, nil)
+// end records how a source ended other than in success: status RunFailed,
+// RunCancelled or RunSkipped (not started), msg the error or reason, with
+// what its activity had stored (partial, if any).
+func (s *syncState) end(src *tables.Table, status, msg string, partial *activities.SyncTableResult) {
+	if status == RunFailed {
+		s.failures = append(s.failures, fmt.Sprintf("%s: %s", src.Name, msg))
+	}
+	for _, t := range src.Family() {
+		tr := activities.TableResult{Table: t.Name, Kind: string(t.Kind), StartedAt: s.started, FinishedAt: workflow.Now(s.ctx)}
+		if partial != nil {
+			for _, p := range partial.Tables {
+				if p.Table == t.Name {
+					tr = p
 				}
 			}
-			sortResult(&res)
-			sort.Slice(runs, func(i, j int) bool { return runs[i].Table < runs[j].Table })
-			if err := recordRuns(ctx, cleanCancel, runs); err != nil {
-				msg += "; sync_runs: " + rootMessage(err)
-			}
-			return res, temporal.NewNonRetryableApplicationError(msg, "sync_running", nil, res)
+		}
+		switch status {
+		case RunFailed:
+			tr.Error = msg
+		case RunCancelled:
+			tr.Cancelled = true
+		case RunSkipped:
+			tr.Skipped, tr.Reason = true, msg
+		}
+		s.progress[t.Name].State, s.progress[t.Name].Error, s.progress[t.Name].Result = stateOf(status), msg, &tr
+		s.res.Tables = append(s.res.Tables, tr)
+		s.runs = append(s.runs, s.runRow(tr, status, msg))
+	}
+	s.show()
+}
+
+// runRow is the sync_runs row of a table's result tr, the only place one
+// is built: status one of RunSuccess..., reason the skip reason, the error
+// or "cancelled"; warnings and notes are tr's (a backfill's window first).
+func (s *syncState) runRow(tr activities.TableResult, status, reason string) warehouse.Run {
+	return warehouse.Run{WorkflowID: s.info.ID, RunID: s.info.RunID, Table: tr.Table,
+		Mode: mode(tables.MustGet(tr.Table), s.in), Status: status,
+		Rows: uint64(tr.Rows), Pages: uint64(tr.Pages), Requests: uint64(tr.Requests), Deleted: uint64(tr.Deleted),
+		StartedAt: tr.StartedAt, FinishedAt: tr.FinishedAt, CursorBefore: tr.CursorBefore, CursorAfter: tr.CursorAfter,
+		Reason: reason, Warnings: tr.Warnings, Notes: windowNotes(s.in.Window, tr)}
+}
+
+// refuse ends a sync with IfRunningFail that met exports other syncs hold
+// (held): those fail, naming the holder, the other sources are not
+// started; sync_runs says so and the sync fails (sync_running).
+func (s *syncState) refuse(held []heldTable) (SyncResult, error) {
+	var msgs []string
+	reasons := map[string]string{}
+	for _, h := range held {
+		m := fmt.Sprintf("another sync (%s) is exporting %s; not waiting for it (--no-wait-for-running)", h.holder, h.table.Name)
+		if h.err != nil {
+			m = fmt.Sprintf("could not take the lease of %s: %s", h.table.Name, rootMessage(h.err))
+		}
+		msgs, reasons[h.table.Name] = append(msgs, m), m
+	}
+	msg := strings.Join(msgs, "; ")
+	for _, src := range s.sources {
+		if reason, ok := reasons[src.Name]; ok {
+			s.end(src, RunFailed, reason, nil)
+		} else {
+			s.end(src, RunSkipped, "not started: "+msg, nil)
 		}
 	}
+	if err := s.recordRuns(); err != nil {
+		msg += "; sync_runs: " + rootMessage(err)
+	}
+	return s.res, temporal.NewNonRetryableApplicationError(msg, "sync_running", nil, s.res)
+}
 
-	// One coroutine per source; each records its outcome as soon as it
-	// ends, so the progress query is current.
-	var a *activities.Activities
-	wg := workflow.NewWaitGroup(ctx)
-	for _, s := range sources {
-		wg.Add(1)
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer wg.Done()
-			actx := ctx
-			if s.Kind == tables.Export && in.Window != nil {
-				// A backfill never touches the stored cursor: it takes no
-				// lease, and runs on the export queue for the budget.
-				actx = exportCtx
-			} else if s.Kind == tables.Export {
-				// Two syncs never export one table at once: its cursor has
-				// one writer. The lease is a child workflow whose id names
-				// the table; Temporal refuses a second while one runs.
-				release, holder, err := leases.take(ctx, s, in.IfRunning, func(h string) {
-					for _, t := range s.Family() {
-						progress[t.Name].State, progress[t.Name].WaitingFor = StateWaiting, h
-					}
-					showProgress()
-				})
-				for _, t := range s.Family() {
-					progress[t.Name].WaitingFor = ""
-				}
-				switch {
-				case err != nil:
-					ended(s, err)
-					return
-				case release == nil:
-					record(skipped(s, fmt.Sprintf("another sync (%s) is exporting %s; skipped so that its cursor has one writer", holder, s.Name)))
-					return
-				}
-				defer release()
-				actx = exportCtx
-			}
-			sin := activities.SyncTableInput{Table: s.Name, FullRefresh: in.FullRefresh, Window: in.Window}
-			var from *time.Time
-			switch {
-			case in.Window != nil && !in.Window.From.IsZero():
-				f := in.Window.From
-				from = &f
-			case in.Window != nil:
-			case s.Kind == tables.Export && exportStart >= exportStartVersion:
-				from = exportFrom(ctx, sin)
-			}
-			setState(s, StateRunning, from)
-			summary := activitySummary(s, in.FullRefresh, from)
-			if in.Window != nil {
-				summary = fmt.Sprintf("%s: backfill of window %s (stored cursor untouched)", s.Name, in.Window)
-			}
-			actx = withSummary(actx, summary)
-			var r activities.SyncTableResult
-			if err := workflow.ExecuteActivity(actx, a.SyncTable, sin).Get(ctx, &r); err != nil {
-				ended(s, err)
-				return
-			}
-			record(r)
-		})
+// finish records what every table did, failures and cancels included, and
+// ends the sync: CANCELED after a cancel (changeCleanCancel), failed if a
+// table failed.
+func (s *syncState) finish() (SyncResult, error) {
+	if err := s.recordRuns(); err != nil {
+		s.failures = append(s.failures, "sync_runs: "+rootMessage(err))
 	}
-	wg.Wait(ctx)
-	sortResult(&res)
-	sort.Slice(runs, func(i, j int) bool { return runs[i].Table < runs[j].Table })
+	if s.gates.cleanCancel && s.ctx.Err() != nil {
+		return s.res, temporal.NewCanceledError(s.res)
+	}
+	if len(s.failures) > 0 {
+		return s.res, temporal.NewNonRetryableApplicationError(summarize(s.failures, len(s.sources)), "sync_failed", nil, s.res)
+	}
+	return s.res, nil
+}
 
-	// Record what every table did, failures and cancels included.
-	if err := recordRuns(ctx, cleanCancel, runs); err != nil {
-		failures = append(failures, "sync_runs: "+rootMessage(err))
-	}
-	if cleanCancel && ctx.Err() != nil {
-		return res, temporal.NewCanceledError(res)
-	}
-	if len(failures) > 0 {
-		return res, temporal.NewNonRetryableApplicationError(summarize(failures, len(sources)), "sync_failed", nil, res)
-	}
-	return res, nil
+// recordRuns sorts the result and the rows by table and writes the rows.
+func (s *syncState) recordRuns() error {
+	sortResult(&s.res)
+	sort.Slice(s.runs, func(i, j int) bool { return s.runs[i].Table < s.runs[j].Table })
+	return recordRuns(s.ctx, s.gates.cleanCancel, s.runs)
 }
 
 // recordRuns writes the sync_runs rows. After a cancel (cleanCancel) it

@@ -224,13 +224,15 @@ func TestProgressQuery(t *testing.T) {
 }
 
 // A table that fails keeps what it stored: the activity's partial result
-// (the details of its error) reaches sync_runs and the sync's result.
+// (the details of its error), warnings and notes included, reaches
+// sync_runs and the sync's result.
 func TestFailedTableKeepsItsFigures(t *testing.T) {
 	env, runs := newEnvRuns(t)
 	var a *activities.Activities
 	before, after := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 1, 3, 20, 0, 0, time.UTC)
 	partial := activities.SyncTableResult{Tables: []activities.TableResult{{Table: "call_legs", Kind: "export",
-		Rows: 5991, Pages: 6, Requests: 7, CursorBefore: &before, CursorAfter: &after}}}
+		Rows: 5991, Pages: 6, Requests: 7, CursorBefore: &before, CursorAfter: &after,
+		Warnings: []string{"1 record(s) dated in the future"}, Notes: []string{"a note"}}}}
 	const msg = "zendesk /stats/incremental/legs: HTTP 401: unauthorized (check ZENDESK_API_TOKEN)"
 	env.OnActivity(a.SyncTable, mock.Anything, mock.Anything).Return(partial, temporal.NewNonRetryableApplicationError(msg, "auth", nil, partial))
 	env.ExecuteWorkflow(workflows.SyncName, workflows.SyncInput{Tables: []string{"call_legs"}})
@@ -245,6 +247,10 @@ func TestFailedTableKeepsItsFigures(t *testing.T) {
 	if r.Status != "failed" || r.Rows != 5991 || r.Pages != 6 || r.Requests != 7 || r.Reason != msg ||
 		r.CursorBefore == nil || !r.CursorBefore.Equal(before) || r.CursorAfter == nil || !r.CursorAfter.Equal(after) {
 		t.Fatalf("failed table's sync_runs row: %+v", r)
+	}
+	// Its warnings and notes are the stored rows', as a success's are.
+	if strings.Join(r.Warnings, "|") != "1 record(s) dated in the future" || strings.Join(r.Notes, "|") != "a note" {
+		t.Fatalf("failed table's sync_runs warnings %q, notes %q", r.Warnings, r.Notes)
 	}
 	var res workflows.SyncResult
 	if err := app.Details(&res); err != nil || len(res.Tables) != 1 {

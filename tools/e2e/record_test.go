@@ -27,7 +27,7 @@ var recordHistories = flag.String("record-histories", "", "record workflow histo
 // TestRecordHistories runs the workflows for real (devserver, worker,
 // simulator, ClickHouse) through the cases the replay test must cover, and
 // saves their histories as JSON: a full sync and its leases, a backfill of
-// a window, a sync with a table skipped on 403, one that skips a table another sync holds (and,
+// a window, a sync of an empty input (every table), a sync with a table skipped on 403, one that skips a table another sync holds (and,
 // from code that has them, one that refuses to wait for it and one that
 // waits), a failed sync, and a cancelled one with its lease.
 func TestRecordHistories(t *testing.T) {
@@ -55,6 +55,10 @@ func TestRecordHistories(t *testing.T) {
 	// A backfill of a window (no lease, no cursor look-up).
 	e.saveHistory(dir, "backfill", backfillID(t, e.mustSync("--tables", "calls,call_legs",
 		"--from", "2024-01-01T00:05:00Z", "--to", "2024-01-01T00:10:00Z")), "")
+
+	// A sync with an empty input (every table, as a client may ask): the
+	// only case that reads the lines-table gate.
+	e.saveHistory(dir, "all_tables", e.runSync(workflows.SyncInput{}), "")
 
 	// 403 on /ivr: ivrs and its derived tables skipped, addresses synced.
 	e.sim.FailStatus("/ivr", 403)
