@@ -272,7 +272,7 @@ func checkPod(t *testing.T, where string, r rendered, spec corev1.PodSpec, uid i
 		volumes[v.Name] = v
 	}
 	for name, path := range env {
-		if !strings.HasSuffix(name, "_FILE") || path == "" {
+		if !isFileSetting(name) || path == "" {
 			continue
 		}
 		m, ok := mountOf(c, path)
@@ -326,6 +326,12 @@ func checkPod(t *testing.T, where string, r rendered, spec corev1.PodSpec, uid i
 	return env
 }
 
+// isFileSetting: the setting names a file the container must find (the
+// *_FILE settings, the SDK's *_PATH names and its TOML profile).
+func isFileSetting(name string) bool {
+	return strings.HasSuffix(name, "_FILE") || strings.HasSuffix(name, "_PATH")
+}
+
 // mountOf is the container's volume mount holding path.
 func mountOf(c corev1.Container, path string) (corev1.VolumeMount, bool) {
 	for _, m := range c.VolumeMounts {
@@ -364,6 +370,8 @@ func loadAs(t *testing.T, where string, c corev1.Container, env map[string]strin
 		t.Setenv(name, "")
 		os.Unsetenv(name)
 	}
+	// No temporal.toml of the developer's own (the SDK's default profile file).
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	dir := t.TempDir()
 	ca, err := certs.NewCA(dir, "test CA")
 	if err != nil {
@@ -377,16 +385,16 @@ func loadAs(t *testing.T, where string, c corev1.Container, env map[string]strin
 		if v == "<secret>" {
 			v = "made-up-secret"
 		}
-		if m, ok := mountOf(c, v); ok && strings.HasSuffix(name, "_FILE") {
+		if m, ok := mountOf(c, v); ok && isFileSetting(name) {
 			local := filepath.Join(dir, m.Name, strings.TrimPrefix(v, m.MountPath))
 			if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
 				t.Fatal(err)
 			}
 			content := []byte("made-up-secret\n")
 			switch name {
-			case "TEMPORAL_TLS_CERT_FILE", "CLICKHOUSE_CA_FILE", "TEMPORAL_TLS_CA_FILE":
+			case "TEMPORAL_TLS_CERT_FILE", "TEMPORAL_TLS_CLIENT_CERT_PATH", "CLICKHOUSE_CA_FILE", "TEMPORAL_TLS_CA_FILE", "TEMPORAL_TLS_SERVER_CA_CERT_PATH":
 				content, err = os.ReadFile(client.CertFile)
-			case "TEMPORAL_TLS_KEY_FILE":
+			case "TEMPORAL_TLS_KEY_FILE", "TEMPORAL_TLS_CLIENT_KEY_PATH":
 				content, err = os.ReadFile(client.KeyFile)
 			}
 			if err != nil {
@@ -518,7 +526,7 @@ func TestKubernetesKustomizations(t *testing.T) {
 			if jc.Image != c.Image {
 				t.Errorf("schedules job's image %s is not the worker's %s", jc.Image, c.Image)
 			}
-			for _, name := range []string{"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY_FILE", "TEMPORAL_TLS_CERT_FILE"} {
+			for _, name := range []string{"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_API_KEY_FILE", "TEMPORAL_TLS_CERT_FILE", "TEMPORAL_TLS_CLIENT_CERT_PATH", "TEMPORAL_CONFIG_FILE"} {
 				if env[name] != jobEnv[name] {
 					t.Errorf("%s: the worker has %q, the schedules job %q", name, env[name], jobEnv[name])
 				}
@@ -529,8 +537,8 @@ func TestKubernetesKustomizations(t *testing.T) {
 				if _, p, _ := net.SplitHostPort(env["CLICKHOUSE_ADDR"]); env["CLICKHOUSE_SECURE"] != "true" || p != "9440" {
 					t.Errorf("ClickHouse Cloud: CLICKHOUSE_ADDR %s, CLICKHOUSE_SECURE %q; want the secure native port 9440 and true", env["CLICKHOUSE_ADDR"], env["CLICKHOUSE_SECURE"])
 				}
-				if env["TEMPORAL_API_KEY_FILE"] == "" && env["TEMPORAL_TLS_CERT_FILE"] == "" {
-					t.Error("Temporal Cloud: neither TEMPORAL_API_KEY_FILE nor TEMPORAL_TLS_CERT_FILE is set")
+				if env["TEMPORAL_API_KEY_FILE"] == "" && env["TEMPORAL_TLS_CLIENT_CERT_PATH"] == "" && env["TEMPORAL_TLS_CERT_FILE"] == "" {
+					t.Error("Temporal Cloud: none of TEMPORAL_API_KEY_FILE, TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CERT_FILE is set")
 				}
 			}
 
