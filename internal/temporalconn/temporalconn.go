@@ -95,7 +95,7 @@ func hint(cfg config.Temporal, err error) string {
 	switch {
 	case errors.As(err, &denied), status.Code(errors.Unwrap(err)) == codes.Unauthenticated:
 		if cfg.Security.APIKey == "" {
-			return "the server wants credentials: set TEMPORAL_API_KEY, or a client certificate (TEMPORAL_TLS_CERT_FILE)"
+			return "the server wants credentials: set TEMPORAL_API_KEY, or a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH, or TEMPORAL_TLS_CERT_FILE)"
 		}
 		return "the server refused the credentials: check TEMPORAL_API_KEY and TEMPORAL_NAMESPACE"
 	case errors.As(err, &notFound):
@@ -104,9 +104,9 @@ func hint(cfg config.Temporal, err error) string {
 		// TLS 1.3: the server checks the client certificate after the
 		// handshake and drops the connection; the alert may not arrive first.
 		if cfg.Security.CertFile != "" {
-			return "the server closed the connection after the TLS handshake; it may not accept the client certificate: check TEMPORAL_TLS_CERT_FILE"
+			return "the server closed the connection after the TLS handshake; it may not accept the client certificate: check TEMPORAL_TLS_CLIENT_CERT_PATH (or TEMPORAL_TLS_CERT_FILE)"
 		}
-		return "the server closed the connection after the TLS handshake; it may require a client certificate (mTLS): set TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE"
+		return "the server closed the connection after the TLS handshake; it may require a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE)"
 	}
 	return "check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the TEMPORAL_TLS_* settings"
 }
