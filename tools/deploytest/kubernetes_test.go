@@ -358,6 +358,11 @@ func dockerfileUser(t *testing.T) (uid int64, stateDir string) {
 		t.Fatal("Dockerfile: no COPY --chown=UID:GID of the state folder")
 	}
 	uid, _ = strconv.ParseInt(string(m[1]), 10, 64)
+	// The Job runs /usr/local/bin/starter; the Deployment the ENTRYPOINT.
+	if !regexp.MustCompile(`(?m)^COPY --from=build .*/starter .*/usr/local/bin/$`).Match(b) ||
+		!regexp.MustCompile(`(?m)^ENTRYPOINT \["/usr/local/bin/worker"\]$`).Match(b) {
+		t.Fatal("Dockerfile: want the starter copied to /usr/local/bin/ and ENTRYPOINT [\"/usr/local/bin/worker\"] (the manifests' paths)")
+	}
 	return uid, string(m[2])
 }
 
