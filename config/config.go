@@ -80,8 +80,11 @@ func (c ClickHouse) Addrs() []string {
 
 // Temporal is where workflows run.
 type Temporal struct {
-	Address   string `env:"TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
-	Namespace string `env:"TEMPORAL_NAMESPACE" envDefault:"default"`
+	// Address and Namespace may also come from the SDK's client profile
+	// (temporalenv.go); unset, DefaultTemporalAddress and
+	// DefaultTemporalNamespace.
+	Address   string `env:"TEMPORAL_ADDRESS"`
+	Namespace string `env:"TEMPORAL_NAMESPACE"`
 	TaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"talkwarehouse"`
 	// ServeExports lets the worker take the exports role: the one worker
 	// at a time that polls the exports' task queue (TEMPORAL_TASK_QUEUE +
@@ -201,6 +204,9 @@ func LoadTemporal() (Temporal, error) {
 	if err := env.Parse(&t); err != nil {
 		return t, explain(err)
 	}
+	if err := t.applyProfile(); err != nil {
+		return t, err
+	}
 	return t, errors.Join(t.validate(), t.loadSecrets())
 }
 
@@ -212,6 +218,10 @@ func LoadWorker(now time.Time) (Worker, error) {
 		return w, explain(err)
 	}
 	var errs []error
+	// The profile first: it fills the Temporal settings validate checks.
+	if err := w.Temporal.applyProfile(); err != nil {
+		return w, err
+	}
 	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Temporal.validate(),
 		w.ClickHouse.loadSecrets(), w.Temporal.loadSecrets(), w.Loading.validate())
 	if w.StopTimeout < 0 {

@@ -41,6 +41,9 @@ type TemporalTLS struct {
 	// every call. Never logged.
 	APIKey     string `env:"TEMPORAL_API_KEY"`
 	APIKeyFile string `env:"TEMPORAL_API_KEY_FILE"`
+	// SDK is the SDK's environment configuration: a TOML profile, and the
+	// SDK's names of CertFile, KeyFile and CAFile (temporalenv.go).
+	SDK TemporalSDKEnv
 }
 
 func init() {
@@ -154,16 +157,16 @@ func (t *Temporal) loadSecrets() error {
 	}
 	switch {
 	case s.CertFile != "" && s.KeyFile == "":
-		errs = append(errs, errors.New("TEMPORAL_TLS_CERT_FILE is set without TEMPORAL_TLS_KEY_FILE (the client certificate's private key)"))
+		errs = append(errs, errors.New("TEMPORAL_TLS_CLIENT_CERT_PATH (TEMPORAL_TLS_CERT_FILE) is set without TEMPORAL_TLS_CLIENT_KEY_PATH (TEMPORAL_TLS_KEY_FILE), the client certificate's private key"))
 	case s.KeyFile != "" && s.CertFile == "":
-		errs = append(errs, errors.New("TEMPORAL_TLS_KEY_FILE is set without TEMPORAL_TLS_CERT_FILE (the client certificate)"))
+		errs = append(errs, errors.New("TEMPORAL_TLS_CLIENT_KEY_PATH (TEMPORAL_TLS_KEY_FILE) is set without TEMPORAL_TLS_CLIENT_CERT_PATH (TEMPORAL_TLS_CERT_FILE), the client certificate"))
 	case s.CertFile != "":
 		if _, err := keyPair(s.CertFile, s.KeyFile); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if s.CAFile != "" {
-		if _, err := certPool("TEMPORAL_TLS_CA_FILE", s.CAFile); err != nil {
+		if _, err := certPool("TEMPORAL_TLS_SERVER_CA_CERT_PATH (TEMPORAL_TLS_CA_FILE)", s.CAFile); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -179,7 +182,7 @@ func (t Temporal) TLSConfig() (*tls.Config, error) {
 	}
 	conf := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: s.ServerName}
 	if s.CAFile != "" {
-		pool, err := certPool("TEMPORAL_TLS_CA_FILE", s.CAFile)
+		pool, err := certPool("TEMPORAL_TLS_SERVER_CA_CERT_PATH (TEMPORAL_TLS_CA_FILE)", s.CAFile)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +214,7 @@ func certPool(name, path string) (*x509.CertPool, error) {
 // keyPair loads the mTLS client certificate; errors say which file is wrong
 // and never quote the key.
 func keyPair(certFile, keyFile string) (tls.Certificate, error) {
-	for name, path := range map[string]string{"TEMPORAL_TLS_CERT_FILE": certFile, "TEMPORAL_TLS_KEY_FILE": keyFile} {
+	for name, path := range map[string]string{"TEMPORAL_TLS_CLIENT_CERT_PATH (TEMPORAL_TLS_CERT_FILE)": certFile, "TEMPORAL_TLS_CLIENT_KEY_PATH (TEMPORAL_TLS_KEY_FILE)": keyFile} {
 		if _, err := os.Stat(path); err != nil {
 			return tls.Certificate{}, fmt.Errorf("%s: cannot read %s: %w", name, path, errors.Unwrap(err))
 		}
@@ -220,7 +223,7 @@ func keyPair(certFile, keyFile string) (tls.Certificate, error) {
 	if err != nil {
 		// crypto/tls's messages name the problem (no PEM data, key does not
 		// match the certificate) without key material.
-		return tls.Certificate{}, fmt.Errorf("TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE (%s, %s): %w", certFile, keyFile, err)
+		return tls.Certificate{}, fmt.Errorf("TEMPORAL_TLS_CLIENT_CERT_PATH/TEMPORAL_TLS_CLIENT_KEY_PATH (TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE: %s, %s): %w", certFile, keyFile, err)
 	}
 	return pair, nil
 }

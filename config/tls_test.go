@@ -125,8 +125,8 @@ func TestTLSSettings(t *testing.T) {
 		env  map[string]string
 		want []string
 	}{
-		{"cert without key", map[string]string{"TEMPORAL_TLS_CERT_FILE": client.CertFile}, []string{"TEMPORAL_TLS_CERT_FILE is set without TEMPORAL_TLS_KEY_FILE"}},
-		{"key without cert", map[string]string{"TEMPORAL_TLS_KEY_FILE": client.KeyFile}, []string{"TEMPORAL_TLS_KEY_FILE is set without TEMPORAL_TLS_CERT_FILE"}},
+		{"cert without key", map[string]string{"TEMPORAL_TLS_CERT_FILE": client.CertFile}, []string{"TEMPORAL_TLS_CLIENT_CERT_PATH (TEMPORAL_TLS_CERT_FILE) is set without TEMPORAL_TLS_CLIENT_KEY_PATH"}},
+		{"key without cert", map[string]string{"TEMPORAL_TLS_KEY_FILE": client.KeyFile}, []string{"TEMPORAL_TLS_CLIENT_KEY_PATH (TEMPORAL_TLS_KEY_FILE) is set without TEMPORAL_TLS_CLIENT_CERT_PATH"}},
 		{"key of another certificate", map[string]string{"TEMPORAL_TLS_CERT_FILE": client.CertFile, "TEMPORAL_TLS_KEY_FILE": other.KeyFile}, []string{"TEMPORAL_TLS_CERT_FILE/TEMPORAL_TLS_KEY_FILE", "does not match"}},
 		{"unreadable CA", map[string]string{"TEMPORAL_TLS_CA_FILE": missing}, []string{"TEMPORAL_TLS_CA_FILE", missing}},
 		{"unparsable CA", map[string]string{"TEMPORAL_TLS_CA_FILE": garbage}, []string{"TEMPORAL_TLS_CA_FILE", "no PEM certificate"}},

@@ -68,34 +68,34 @@ func hint(cfg config.Temporal, err error) string {
 	case strings.Contains(msg, "unknown authority"):
 		if strings.Contains(msg, "remote error") {
 			// The server refused our client certificate.
-			return "the server does not trust the client certificate: check TEMPORAL_TLS_CERT_FILE"
+			return "the server does not trust the client certificate: check TEMPORAL_TLS_CLIENT_CERT_PATH (or TEMPORAL_TLS_CERT_FILE)"
 		}
-		return "the server's certificate is not signed by a trusted authority: check TEMPORAL_TLS_CA_FILE"
+		return "the server's certificate is not signed by a trusted authority: check TEMPORAL_TLS_SERVER_CA_CERT_PATH (or TEMPORAL_TLS_CA_FILE)"
 	case strings.Contains(msg, "certificate is valid for"), strings.Contains(msg, "not valid for any names"):
 		return "the server's certificate is for another name: check TEMPORAL_TLS_SERVER_NAME and TEMPORAL_ADDRESS"
 	case strings.Contains(msg, "expired") || strings.Contains(msg, "not yet valid"):
 		if strings.Contains(msg, "remote error") {
-			return "the server refused the client certificate as expired: renew TEMPORAL_TLS_CERT_FILE"
+			return "the server refused the client certificate as expired: renew TEMPORAL_TLS_CLIENT_CERT_PATH (or TEMPORAL_TLS_CERT_FILE)"
 		}
 		return "the server's certificate has expired or is not yet valid (check the clock, or the server's certificate)"
 	case strings.Contains(msg, "certificate required"), strings.Contains(msg, "bad certificate"):
 		if cfg.Security.CertFile != "" {
 			// Go offers no certificate when the server's list of acceptable
 			// authorities does not include the client certificate's issuer.
-			return "the server did not accept the client certificate: TEMPORAL_TLS_CERT_FILE must be signed by an authority the server trusts"
+			return "the server did not accept the client certificate: TEMPORAL_TLS_CLIENT_CERT_PATH (or TEMPORAL_TLS_CERT_FILE) must be signed by an authority the server trusts"
 		}
-		return "the server requires a client certificate (mTLS): set TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE"
+		return "the server requires a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE)"
 	case strings.Contains(msg, "does not look like a TLS handshake"):
 		return "the server does not speak TLS: unset the TEMPORAL_TLS_* settings or set TEMPORAL_TLS=false"
 	case !tlsOn && (strings.Contains(msg, "server preface") || strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF")):
-		return "the server may require TLS: set TEMPORAL_TLS=true (and TEMPORAL_TLS_CA_FILE for a private authority)"
+		return "the server may require TLS: set TEMPORAL_TLS=true (and TEMPORAL_TLS_SERVER_CA_CERT_PATH or TEMPORAL_TLS_CA_FILE for a private authority)"
 	}
 	var denied *serviceerror.PermissionDenied
 	var notFound *serviceerror.NamespaceNotFound
 	switch {
 	case errors.As(err, &denied), status.Code(errors.Unwrap(err)) == codes.Unauthenticated:
 		if cfg.Security.APIKey == "" {
-			return "the server wants credentials: set TEMPORAL_API_KEY, or a client certificate (TEMPORAL_TLS_CERT_FILE)"
+			return "the server wants credentials: set TEMPORAL_API_KEY, or a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH, or TEMPORAL_TLS_CERT_FILE)"
 		}
 		return "the server refused the credentials: check TEMPORAL_API_KEY and TEMPORAL_NAMESPACE"
 	case errors.As(err, &notFound):
@@ -104,9 +104,9 @@ func hint(cfg config.Temporal, err error) string {
 		// TLS 1.3: the server checks the client certificate after the
 		// handshake and drops the connection; the alert may not arrive first.
 		if cfg.Security.CertFile != "" {
-			return "the server closed the connection after the TLS handshake; it may not accept the client certificate: check TEMPORAL_TLS_CERT_FILE"
+			return "the server closed the connection after the TLS handshake; it may not accept the client certificate: check TEMPORAL_TLS_CLIENT_CERT_PATH (or TEMPORAL_TLS_CERT_FILE)"
 		}
-		return "the server closed the connection after the TLS handshake; it may require a client certificate (mTLS): set TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE"
+		return "the server closed the connection after the TLS handshake; it may require a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE)"
 	}
 	return "check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the TEMPORAL_TLS_* settings"
 }
