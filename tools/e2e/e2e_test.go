@@ -125,6 +125,10 @@ func (e *env) environ() []string {
 		"CLICKHOUSE_ADDR=" + e.ch.Addr, "CLICKHOUSE_DATABASE=" + e.ch.Database,
 		"CLICKHOUSE_USER=" + e.ch.User, "CLICKHOUSE_PASSWORD=" + e.ch.Password,
 		"TEMPORAL_ADDRESS=" + e.temp.Frontend, "TEMPORAL_NAMESPACE=default", "TEMPORAL_TASK_QUEUE=" + e.queue,
+		// The tests' accounts are small: a few pages per INSERT (not the
+		// default 100,000 rows, a whole export here), so that a test can
+		// act between commits as on a real account.
+		"CLICKHOUSE_INSERT_ROWS=3000",
 	}, e.extra...)
 }
 
