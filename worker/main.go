@@ -23,11 +23,10 @@ import (
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
 	"talkwarehouse/exportsrole"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/metrics"
-	"talkwarehouse/warehouse"
 	"talkwarehouse/workflows"
-	"talkwarehouse/zendesk"
 )
 
 func main() {
@@ -57,7 +56,7 @@ func run(log *slog.Logger) error {
 	if cfg.ClickHouse.TLS.SkipVerify {
 		log.Warn("CLICKHOUSE_TLS_SKIP_VERIFY is on: the ClickHouse server's certificate is not checked; use it only in tests")
 	}
-	wh, err := warehouse.Open(ctx, cfg.ClickHouse, log)
+	wh, err := connect.Warehouse(ctx, cfg.ClickHouse, cfg.Analytics, log)
 	if err != nil {
 		return err
 	}
@@ -68,7 +67,7 @@ func run(log *slog.Logger) error {
 
 	// With a refresh token this locks its state file for the life of the
 	// process: a second worker on the same file stops here.
-	zd, release, err := zendesk.Connect(cfg.Zendesk, log)
+	zd, release, err := connect.Zendesk(cfg.Zendesk, log)
 	if err != nil {
 		return err
 	}
@@ -127,7 +126,7 @@ func run(log *slog.Logger) error {
 	// leaveRole ends the role's loop and stops its workers (their running
 	// exports get WORKER_STOP_TIMEOUT to commit, as the main worker's do).
 	leaveRole := func() {}
-	if cfg.Temporal.ServeExports {
+	if cfg.ServeExports {
 		// Every worker competes for the exports role; the one holding it
 		// serves the exports' task queue.
 		rctx, stopRole := context.WithCancel(context.Background())
@@ -142,7 +141,7 @@ func run(log *slog.Logger) error {
 		}
 		leaveRole = func() { stopRole(); wait() }
 	}
-	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports, "metrics", metricsURL,
+	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.ServeExports, "metrics", metricsURL,
 		"temporal", cfg.Temporal.Describe(),
 		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
 	// Run's loop, with readiness: Start returns once the pollers run.
