@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func TestLibrariesDoNotImportConfig(t *testing.T) {
 	}
 }
 
-// TestLibrariesNameNoSetting fails when the warehouse's non-test sources
+// TestLibrariesNameNoSetting fails when the libraries' non-test sources
 // name an environment variable of this package: their errors say what is
 // wrong in their own terms, config (or internal/connect through it) names
 // the setting.
@@ -45,7 +46,7 @@ func TestLibrariesNameNoSetting(t *testing.T) {
 	if len(names) < 10 {
 		t.Fatalf("found only %d settings in config", len(names))
 	}
-	for _, dir := range []string{"../warehouse"} {
+	for _, dir := range []string{"../warehouse", "../zendesk"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("%s: no Go files (%v)", dir, err)
@@ -63,6 +64,27 @@ func TestLibrariesNameNoSetting(t *testing.T) {
 					t.Errorf("%s names the setting %s", f, n)
 				}
 			}
+		}
+	}
+}
+
+// TestZendeskNames: every name given to the zendesk package's messages is
+// a setting of this package.
+func TestZendeskNames(t *testing.T) {
+	settings := map[string]bool{}
+	for _, n := range settingsInCode(t) {
+		settings[n] = true
+	}
+	v := reflect.ValueOf(Zendesk{}.Names())
+	for i := range v.NumField() {
+		name := v.Field(i).String()
+		for _, word := range strings.FieldsFunc(name, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if strings.HasPrefix(word, "ZENDESK_") && !settings[word] {
+				t.Errorf("Names().%s names %s, which is no setting", v.Type().Field(i).Name, word)
+			}
+		}
+		if !strings.Contains(name, "ZENDESK_") {
+			t.Errorf("Names().%s = %q names no setting", v.Type().Field(i).Name, name)
 		}
 	}
 }

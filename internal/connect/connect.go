@@ -42,6 +42,10 @@ func Warehouse(ctx context.Context, c config.ClickHouse, a config.Analytics, log
 	return w, nil
 }
 
+// ZendeskNames are the variables of z's settings, for the zendesk
+// package's messages (config.Zendesk.Names).
+func ZendeskNames(z config.Zendesk) zendesk.Names { return zendesk.Names(z.Names()) }
+
 // Zendesk builds the client for the worker's Zendesk settings, as the
 // worker and `starter check` both need it. With a refresh token it opens
 // and locks ZENDESK_OAUTH_STATE_FILE (failing at once, naming it, when
@@ -51,7 +55,7 @@ func Warehouse(ctx context.Context, c config.ClickHouse, a config.Analytics, log
 func Zendesk(z config.Zendesk, log *slog.Logger) (c *zendesk.Client, release func() error, err error) {
 	o := zendesk.Options{
 		BaseURL: z.APIBase(), Email: z.Email, APIToken: z.APIToken, OAuthToken: z.OAuthToken,
-		ExportRPM: z.ExportRPM, RPM: z.RPM, Logger: log, ExportLag: z.ExportLag,
+		ExportRPM: z.ExportRPM, RPM: z.RPM, Logger: log, ExportLag: z.ExportLag, Names: ZendeskNames(z),
 	}
 	release = func() error { return nil }
 	switch z.Scheme() {
@@ -59,7 +63,7 @@ func Zendesk(z config.Zendesk, log *slog.Logger) (c *zendesk.Client, release fun
 		o.APIToken, o.OAuthToken = "", ""
 		o.OAuth = &zendesk.OAuth{TokenURL: z.TokenURL(), ClientID: z.OAuth.ClientID, ClientSecret: z.OAuth.ClientSecret, Scope: z.OAuth.Scope}
 		if z.Scheme() == config.RefreshToken {
-			st, err := zendesk.OpenStateFile(z.OAuth.StateFile, z.OAuth.RefreshToken)
+			st, err := zendesk.OpenStateFile(z.OAuth.StateFile, z.OAuth.RefreshToken, o.Names)
 			if err != nil {
 				return nil, nil, err
 			}
