@@ -15,7 +15,9 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"talkwarehouse/activities"
+	"talkwarehouse/config"
 	"talkwarehouse/internal/chtest"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/talksim"
 	"talkwarehouse/warehouse"
 	"talkwarehouse/zendesk"
@@ -63,7 +65,7 @@ func newFixture(t *testing.T, cfg talksim.Config, opt zendesk.Options) *fixture 
 		t.Fatal(err)
 	}
 	cfgCH := chtest.Config(t)
-	f.wh, err = warehouse.Open(context.Background(), cfgCH, nil)
+	f.wh, err = connect.Warehouse(context.Background(), cfgCH, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

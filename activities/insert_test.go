@@ -9,8 +9,8 @@ import (
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
 	"talkwarehouse/internal/chtest"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/talksim"
-	"talkwarehouse/warehouse"
 	"talkwarehouse/zendesk"
 )
 
@@ -19,8 +19,8 @@ import (
 func (f *fixture) viaProxy(t *testing.T) *chtest.Proxy {
 	t.Helper()
 	proxy := chtest.NewProxy(t, chtest.Addr(t))
-	wh, err := warehouse.Open(context.Background(), config.ClickHouse{
-		Addr: proxy.Addr(), Database: f.wh.Database(), User: "default"}, nil)
+	wh, err := connect.Warehouse(context.Background(), config.ClickHouse{
+		Addr: proxy.Addr(), Database: f.wh.Database(), User: "default"}, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

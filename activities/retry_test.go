@@ -17,9 +17,9 @@ import (
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
 	"talkwarehouse/internal/chtest"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/tables"
 	"talkwarehouse/talksim"
-	"talkwarehouse/warehouse"
 	"talkwarehouse/workflows"
 	"talkwarehouse/zendesk"
 )
@@ -225,8 +225,8 @@ func TestLostInsertAcknowledgementsNeverDoubleRows(t *testing.T) {
 	cfg.Calls, cfg.Agents = 1500, 3
 	f := newFixture(t, cfg, zendesk.Options{})
 	proxy := chtest.NewProxy(t, chtest.Addr(t))
-	viaProxy, err := warehouse.Open(context.Background(), config.ClickHouse{
-		Addr: proxy.Addr(), Database: f.wh.Database(), User: "default", Password: ""}, nil)
+	viaProxy, err := connect.Warehouse(context.Background(), config.ClickHouse{
+		Addr: proxy.Addr(), Database: f.wh.Database(), User: "default", Password: ""}, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,3 +190,25 @@ func (z Zendesk) authString() string {
 	}
 	return "api token for " + z.Email
 }
+
+// ZendeskNames are what the zendesk package's messages call its options:
+// the variables here. Its fields are zendesk.Names's, in the same order, so
+// internal/connect converts one into the other (a field added on one side
+// only does not compile).
+type ZendeskNames struct {
+	Site, Email, APIToken, OAuthToken    string
+	ClientID, ClientSecret, Scope        string
+	StateFile, RefreshToken, RedirectURL string
+	RPM, ExportRPM                       string
+}
+
+// Names are the variables of the Zendesk settings, for the zendesk
+// package's messages ("check ZENDESK_EMAIL and ZENDESK_API_TOKEN").
+func (Zendesk) Names() ZendeskNames {
+	return ZendeskNames{
+		Site: "ZENDESK_SUBDOMAIN, or ZENDESK_BASE_URL if set", Email: "ZENDESK_EMAIL", APIToken: "ZENDESK_API_TOKEN",
+		OAuthToken: "ZENDESK_OAUTH_TOKEN", ClientID: "ZENDESK_OAUTH_CLIENT_ID", ClientSecret: "ZENDESK_OAUTH_CLIENT_SECRET",
+		Scope: "ZENDESK_OAUTH_SCOPE", StateFile: "ZENDESK_OAUTH_STATE_FILE", RefreshToken: "ZENDESK_OAUTH_REFRESH_TOKEN",
+		RedirectURL: "ZENDESK_OAUTH_REDIRECT_URL", RPM: "ZENDESK_RPM", ExportRPM: "ZENDESK_EXPORT_RPM",
+	}
+}

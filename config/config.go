@@ -12,11 +12,10 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	// The analytics zone must resolve on hosts without a zoneinfo
-	// database: Go's embedded copy backs time.LoadLocation.
-	_ "time/tzdata"
 
 	"github.com/caarlos0/env/v11"
+
+	"talkwarehouse/schema"
 )
 
 // Zendesk is how to reach and authenticate with the Talk API.
@@ -53,10 +52,6 @@ type ClickHouse struct {
 	// PasswordFile holds the password instead (Docker/Kubernetes secrets).
 	PasswordFile string `env:"CLICKHOUSE_PASSWORD_FILE"`
 	TLS          ClickHouseTLS
-	// AnalyticsTimezone is the IANA zone (e.g. America/New_York) in which
-	// the analytics views take days and hours; empty means UTC. Changing it
-	// re-creates the views at the worker's next start.
-	AnalyticsTimezone string `env:"ANALYTICS_TIMEZONE" envDefault:"UTC"`
 	// Cluster is a cluster name of the servers' remote_servers: when set,
 	// migrations run ON CLUSTER it and tables use the Replicated engines.
 	// Empty: a single server.
@@ -65,6 +60,21 @@ type ClickHouse struct {
 	// and {table} are filled in by the worker, {shard} (and any other macro)
 	// by each server from its <macros>.
 	ReplicaPath string `env:"CLICKHOUSE_REPLICA_PATH" envDefault:"/clickhouse/tables/{shard}/{database}/{table}"`
+}
+
+// Analytics is how the analytics views present the data.
+type Analytics struct {
+	// Timezone is the IANA zone (e.g. America/New_York) in which the
+	// analytics views take days and hours; empty means UTC. Changing it
+	// re-creates the views at the worker's next start.
+	Timezone string `env:"ANALYTICS_TIMEZONE" envDefault:"UTC"`
+}
+
+func (a Analytics) validate() error {
+	if err := schema.CheckTimezone(a.Timezone); err != nil {
+		return fmt.Errorf("ANALYTICS_TIMEZONE %w", err)
+	}
+	return nil
 }
 
 // Addrs is CLICKHOUSE_ADDR split at commas, blanks trimmed.
@@ -86,10 +96,6 @@ type Temporal struct {
 	Address   string `env:"TEMPORAL_ADDRESS"`
 	Namespace string `env:"TEMPORAL_NAMESPACE"`
 	TaskQueue string `env:"TEMPORAL_TASK_QUEUE" envDefault:"talkwarehouse"`
-	// ServeExports lets the worker take the exports role: the one worker
-	// at a time that polls the exports' task queue (TEMPORAL_TASK_QUEUE +
-	// "-exports"), so the export budget holds account-wide.
-	ServeExports bool `env:"WORKER_SERVE_EXPORTS" envDefault:"true"`
 	// UIAddress is only used to print links to the web UI.
 	UIAddress string `env:"TEMPORAL_UI_ADDRESS" envDefault:"http://127.0.0.1:8233"`
 	// Security is TLS, mTLS and the API key (config/tls.go).
@@ -131,9 +137,14 @@ func LoadSchedules() (Schedules, error) {
 type Worker struct {
 	Zendesk    Zendesk
 	ClickHouse ClickHouse
+	Analytics  Analytics
 	Temporal   Temporal
 	Endpoints
 	Loading Loading
+	// ServeExports lets the worker take the exports role: the one worker
+	// at a time that polls the exports' task queue (TEMPORAL_TASK_QUEUE +
+	// "-exports"), so the export budget holds account-wide.
+	ServeExports bool `env:"WORKER_SERVE_EXPORTS" envDefault:"true"`
 	// StopTimeout is how long a stopping worker (SIGTERM, SIGINT) lets its
 	// running activities finish before cancelling them.
 	StopTimeout time.Duration `env:"WORKER_STOP_TIMEOUT" envDefault:"30s"`
@@ -222,7 +233,7 @@ func LoadWorker(now time.Time) (Worker, error) {
 	if err := w.Temporal.applyProfile(); err != nil {
 		return w, err
 	}
-	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Temporal.validate(),
+	errs = append(errs, w.Zendesk.validate(now), w.ClickHouse.validate(), w.Analytics.validate(), w.Temporal.validate(),
 		w.ClickHouse.loadSecrets(), w.Temporal.loadSecrets(), w.Loading.validate())
 	if w.StopTimeout < 0 {
 		errs = append(errs, errors.New("WORKER_STOP_TIMEOUT must be 0 (cancel at once) or more"))
@@ -340,9 +351,6 @@ func (c ClickHouse) validate() error {
 	if c.Database == "" || strings.ContainsAny(c.Database, " `.;'\"") {
 		errs = append(errs, errors.New("CLICKHOUSE_DATABASE must be a plain database name"))
 	}
-	if err := CheckTimezone(c.AnalyticsTimezone); err != nil {
-		errs = append(errs, err)
-	}
 	if c.Cluster != "" && !plainName(c.Cluster) {
 		errs = append(errs, errors.New("CLICKHOUSE_CLUSTER must be a cluster name of the servers' remote_servers (letters, digits, _ or -)"))
 	}
@@ -351,25 +359,6 @@ func (c ClickHouse) validate() error {
 		errs = append(errs, errors.New("CLICKHOUSE_REPLICA_PATH must be a ZooKeeper path starting with / and containing {table}, e.g. /clickhouse/tables/{shard}/{database}/{table}"))
 	}
 	return errors.Join(errs...)
-}
-
-// CheckTimezone accepts "" (UTC) or an IANA zone name Go knows (from the
-// system's zoneinfo or the embedded copy); the error names
-// ANALYTICS_TIMEZONE, never the value. Names are also limited to the
-// characters IANA uses, since they are written into view definitions.
-func CheckTimezone(name string) error {
-	if name == "" {
-		return nil
-	}
-	for _, r := range name {
-		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("/_-+", r)) {
-			return errors.New("ANALYTICS_TIMEZONE must be an IANA time zone name, e.g. UTC or America/New_York")
-		}
-	}
-	if _, err := time.LoadLocation(name); err != nil || name == "Local" {
-		return errors.New("ANALYTICS_TIMEZONE is not a known IANA time zone (e.g. UTC, Europe/Paris, America/New_York)")
-	}
-	return nil
 }
 
 func plainName(s string) bool {

@@ -32,16 +32,16 @@ func TestWorkerSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if w.Zendesk.APIBase() != "https://acme.zendesk.com/api/v2/channels/voice" || w.Zendesk.ExportRPM != 10 || w.Zendesk.RPM != 200 ||
-		w.ClickHouse.Database != "zendesk_talk" || w.Temporal.TaskQueue != "talkwarehouse" || !w.Temporal.ServeExports ||
+		w.ClickHouse.Database != "zendesk_talk" || w.Temporal.TaskQueue != "talkwarehouse" || !w.ServeExports ||
 		w.Zendesk.ExportLag != 5*time.Minute || w.StopTimeout != 30*time.Second {
 		t.Fatalf("defaults %+v", w)
 	}
-	if w.ClickHouse.AnalyticsTimezone != "UTC" {
-		t.Fatalf("ANALYTICS_TIMEZONE default %q", w.ClickHouse.AnalyticsTimezone)
+	if w.Analytics.Timezone != "UTC" {
+		t.Fatalf("ANALYTICS_TIMEZONE default %q", w.Analytics.Timezone)
 	}
 	setenv(t, map[string]string{"ANALYTICS_TIMEZONE": "America/New_York"})
-	if w, err := LoadWorker(now); err != nil || w.ClickHouse.AnalyticsTimezone != "America/New_York" {
-		t.Fatalf("ANALYTICS_TIMEZONE=America/New_York: %v %q", err, w.ClickHouse.AnalyticsTimezone)
+	if w, err := LoadWorker(now); err != nil || w.Analytics.Timezone != "America/New_York" {
+		t.Fatalf("ANALYTICS_TIMEZONE=America/New_York: %v %q", err, w.Analytics.Timezone)
 	}
 	if s := w.Zendesk.String() + w.ClickHouse.String(); strings.Contains(s, "secret-tok") {
 		t.Fatalf("String leaks the token: %s", s)

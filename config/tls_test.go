@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -174,5 +175,33 @@ func TestEmptyTemporalTLSIsUnset(t *testing.T) {
 	}
 	if c.Security.TLS != nil || c.Security.Enabled() {
 		t.Fatalf("empty TEMPORAL_TLS read as %v", *c.Security.TLS)
+	}
+}
+
+// TestClickHouseExplain: warehouse.Open's failures, as the driver and
+// crypto/tls word them, gain the settings to check.
+func TestClickHouseExplain(t *testing.T) {
+	secure := ClickHouse{TLS: ClickHouseTLS{Secure: true}}
+	for _, c := range []struct {
+		ch   ClickHouse
+		msg  string
+		want string
+	}{
+		{secure, "clickhouse: cannot reach x: tls: failed to verify certificate: x509: certificate signed by unknown authority", "CLICKHOUSE_CA_FILE"},
+		{secure, "clickhouse: cannot reach x: x509: certificate is valid for localhost, not ch.example.com", "CLICKHOUSE_TLS_SERVER_NAME"},
+		{secure, "clickhouse: cannot reach x: tls: first record does not look like a TLS handshake", "unset CLICKHOUSE_SECURE"},
+		{secure, "clickhouse: cannot reach x: code: 193, message: Wrong password for user talk", "CLICKHOUSE_PASSWORD"},
+		{ClickHouse{}, "clickhouse: cannot reach x: read: connection reset by peer", "CLICKHOUSE_SECURE=true"},
+		{ClickHouse{}, "clickhouse: creating database db: code: 497, message: Not enough privileges", "CLICKHOUSE_DATABASE"},
+		{ClickHouse{}, "clickhouse: cannot reach x: dial tcp: connection refused", "CLICKHOUSE_ADDR"},
+	} {
+		base := errors.New(c.msg)
+		err := c.ch.Explain(base)
+		if !errors.Is(err, base) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %s", c.msg, err, c.want)
+		}
+	}
+	if (ClickHouse{}).Explain(nil) != nil {
+		t.Error("Explain(nil) is not nil")
 	}
 }

@@ -12,10 +12,15 @@ package schema
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
+	// Analytics zones must resolve on hosts without a zoneinfo database:
+	// Go's embedded copy backs time.LoadLocation.
+	_ "time/tzdata"
 )
 
 //go:embed *.sql
@@ -38,8 +43,28 @@ type Migration struct {
 	Timezone bool
 }
 
+// CheckTimezone accepts "" (UTC) or an IANA zone name Go knows (from the
+// system's zoneinfo or the embedded copy), limited to the characters IANA
+// uses since In writes it into view definitions. The error completes a
+// sentence whose subject the caller names ("ANALYTICS_TIMEZONE ..."); it
+// never quotes the name.
+func CheckTimezone(name string) error {
+	if name == "" {
+		return nil
+	}
+	for _, r := range name {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("/_-+", r)) {
+			return errors.New("must be an IANA time zone name, e.g. UTC or America/New_York")
+		}
+	}
+	if _, err := time.LoadLocation(name); err != nil || name == "Local" {
+		return errors.New("is not a known IANA time zone (e.g. UTC, Europe/Paris, America/New_York)")
+	}
+	return nil
+}
+
 // In returns m with the placeholder replaced by tz ("" means UTC). tz must
-// already be checked (config.CheckTimezone): it is written into the SQL.
+// already be checked (CheckTimezone): it is written into the SQL.
 func (m Migration) In(tz string) Migration {
 	if !m.Timezone {
 		return m

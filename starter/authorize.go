@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"talkwarehouse/config"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/zendesk"
 )
 
@@ -52,7 +53,7 @@ func authorizeCmd(args []string, out io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	st, err := zendesk.LockStateFile(o.StateFile)
+	st, err := zendesk.LockStateFile(o.StateFile, connect.ZendeskNames(cfg))
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func authorizeCmd(args []string, out io.Writer) error {
 	a := zendesk.Authorization{
 		AuthorizeURL: cfg.AuthorizeURL(), TokenURL: cfg.TokenURL(),
 		ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scope: o.Scope,
-		RedirectURL: redirect, Listen: *listen, Timeout: *timeout,
+		RedirectURL: redirect, Listen: *listen, Timeout: *timeout, Names: connect.ZendeskNames(cfg),
 	}
 	exp, err := a.Authorize(ctx, st, func(u string) {
 		fmt.Fprintf(out, "Open this URL in a browser, sign in to Zendesk as an admin and click Allow (waiting %s for the redirect to %s):\n%s\n", *timeout, redirect, u)

@@ -143,7 +143,7 @@ func TestAuthorizeThenCheck(t *testing.T) {
 // nothing.
 func TestCheckWithExpiredRefreshToken(t *testing.T) {
 	sim, state := authEnv(t, time.Hour)
-	st, err := zendesk.LockStateFile(state)
+	st, err := zendesk.LockStateFile(state, zendesk.Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestAuthorizeRefusesBadSettings(t *testing.T) {
 			}
 		})
 	}
-	held, err := zendesk.LockStateFile(state)
+	held, err := zendesk.LockStateFile(state, zendesk.Names{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"talkwarehouse/config"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/tables"
 	"talkwarehouse/zendesk"
 )
@@ -41,7 +42,7 @@ func checkCmd(args []string, out io.Writer) error {
 	// The client's warnings (the API token's retirement, retries) go to
 	// stderr; the report to out.
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	zd, release, err := zendesk.Connect(cfg, log)
+	zd, release, err := connect.Zendesk(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"talkwarehouse/config"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/tables"
 	"talkwarehouse/warehouse"
 )
@@ -26,7 +27,7 @@ func statusCmd(args []string, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	wh, err := warehouse.Open(ctx, cfg, nil)
+	wh, err := connect.Warehouse(ctx, cfg, config.Analytics{}, nil)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,10 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"talkwarehouse/config"
 	"talkwarehouse/schema"
 )
 
-// On a cluster (CLICKHOUSE_CLUSTER), every migration statement runs ON
+// On a cluster (Options.Cluster), every migration statement runs ON
 // CLUSTER through ClickHouse's distributed DDL queue: it is queued once in
 // ZooKeeper and each node applies the queue in order, a node that was down
 // as soon as it is back. Statements are idempotent (IF NOT EXISTS), so a
@@ -26,7 +25,7 @@ import (
 // How long an ON CLUSTER statement waits for every node to apply it
 // (distributed_ddl_task_timeout, seconds): ddlTimeout normally, and
 // ddlTimeoutAfterMiss once a node is known to be down (an address of
-// CLICKHOUSE_ADDR refuses connections, or a node missed a statement):
+// Options.Addrs refuses connections, or a node missed a statement):
 // waiting the server's default (180 s) for it at each statement would
 // hold the worker for many minutes. The queue brings that node up to date
 // when it returns.
@@ -59,7 +58,7 @@ func (w *Warehouse) Cluster() (c schema.Cluster, ok bool) {
 // createDatabase creates the database, on every node of a cluster. On a
 // cluster the DDL is skipped when the database is there already, so a
 // worker starts while a node is down.
-func createDatabase(ctx context.Context, conn driver.Conn, cfg config.ClickHouse) error {
+func createDatabase(ctx context.Context, conn driver.Conn, cfg Options) error {
 	if cfg.Cluster == "" {
 		return conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+cfg.Database)
 	}
@@ -134,10 +133,10 @@ func (w *Warehouse) execMigration(ctx context.Context, stmt string) error {
 	return err
 }
 
-// probeNodes notes a node of CLICKHOUSE_ADDR that refuses connections, so
+// probeNodes notes a node of Options.Addrs that refuses connections, so
 // that migrations do not wait for it.
 func (w *Warehouse) probeNodes(ctx context.Context) {
-	for _, a := range w.cfg.Addrs() {
+	for _, a := range w.cfg.Addrs {
 		d := net.Dialer{Timeout: 2 * time.Second}
 		conn, err := d.DialContext(ctx, "tcp", a)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"talkwarehouse/config"
 	"talkwarehouse/internal/chtest"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/schema"
 	"talkwarehouse/tables"
 	"talkwarehouse/warehouse"
@@ -21,7 +22,7 @@ func nodeConn(t *testing.T, cfg config.ClickHouse, addr string) *warehouse.Wareh
 	t.Helper()
 	cfg.Addr = addr
 	cfg.Cluster = "" // a plain connection: Open must not create anything
-	w, err := warehouse.Open(context.Background(), cfg, nil)
+	w, err := connect.Warehouse(context.Background(), cfg, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestMigrateOnCluster(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := warehouse.Open(ctx, cf, nil)
+			w, err := connect.Warehouse(ctx, cf, config.Analytics{}, nil)
 			if err != nil {
 				errs[i] = err
 				return
@@ -108,7 +109,7 @@ func TestMigrateOnCluster(t *testing.T) {
 	}
 
 	// A third worker finds everything applied: no DDL at all.
-	w, err := warehouse.Open(ctx, cfg, nil)
+	w, err := connect.Warehouse(ctx, cfg, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,14 +163,14 @@ func TestMigrateOnClusterWithANodeDown(t *testing.T) {
 	ctx := context.Background()
 	cfg := chtest.ClusterConfig(c.Addrs())
 	// The database first (its DDL waits for every node).
-	w, err := warehouse.Open(ctx, cfg, nil)
+	w, err := connect.Warehouse(ctx, cfg, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
 	c.Kill(1)
 	began := time.Now()
-	w, err = warehouse.Open(ctx, cfg, nil)
+	w, err = connect.Warehouse(ctx, cfg, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,8 @@ import (
 
 	"talkwarehouse/config"
 	"talkwarehouse/internal/certs"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/stack"
-	"talkwarehouse/warehouse"
 )
 
 // secureClickHouse starts a private ClickHouse (Debian's 18.16 here) with a
@@ -47,7 +47,7 @@ func TestOpenOverTLS(t *testing.T) {
 	cfg := config.ClickHouse{Addr: ch.SecureAddr, Database: "tls_test", User: "default",
 		TLS: config.ClickHouseTLS{Secure: true, CAFile: ca.CertFile}}
 
-	wh, err := warehouse.Open(ctx, cfg, nil)
+	wh, err := connect.Warehouse(ctx, cfg, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestOpenOverTLS(t *testing.T) {
 			bad := cfg
 			c.mutate(&bad)
 			started := time.Now()
-			_, err := warehouse.Open(ctx, bad, nil)
+			_, err := connect.Warehouse(ctx, bad, config.Analytics{}, nil)
 			took := time.Since(started)
 			if err == nil {
 				t.Fatal("connected")
@@ -109,7 +109,7 @@ func TestOpenOverTLS(t *testing.T) {
 	t.Run("user with a password", func(t *testing.T) {
 		auth := cfg
 		auth.User, auth.Password = ch.User, ch.Password
-		wh, err := warehouse.Open(ctx, auth, nil)
+		wh, err := connect.Warehouse(ctx, auth, config.Analytics{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func TestOpenOverTLS(t *testing.T) {
 	t.Run("skip verify", func(t *testing.T) {
 		skip := cfg
 		skip.TLS = config.ClickHouseTLS{Secure: true, SkipVerify: true}
-		wh, err := warehouse.Open(ctx, skip, nil)
+		wh, err := connect.Warehouse(ctx, skip, config.Analytics{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,60 +7,94 @@ package warehouse
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"talkwarehouse/config"
 	"talkwarehouse/schema"
 )
+
+// Options is how to reach the warehouse and how to lay it out. The worker
+// builds them from its settings (internal/connect).
+type Options struct {
+	// Addrs are host:port of ClickHouse's native protocol; several are the
+	// replicas of one cluster.
+	Addrs []string
+	// Database is created if missing; a plain name (it is written into
+	// statements unquoted).
+	Database       string
+	User, Password string
+	// TLS turns TLS on (the secure native port) when not nil.
+	TLS *tls.Config
+	// Cluster is a cluster name of the servers' remote_servers: migrations
+	// run ON CLUSTER it with Replicated engines. Empty: a single server.
+	Cluster string
+	// ReplicaPath is each replicated table's ZooKeeper path (with Cluster),
+	// see schema.Cluster.
+	ReplicaPath string
+	// AnalyticsTimezone is the IANA zone in which the analytics views take
+	// days and hours; "" is UTC (schema.CheckTimezone).
+	AnalyticsTimezone string
+}
+
+// String describes the connection without the password, e.g.
+// clickhouse://default@ch1:9000,ch2:9000/zendesk_talk (tls) (cluster c).
+func (o Options) String() string {
+	s := fmt.Sprintf("clickhouse://%s@%s/%s", o.User, strings.Join(o.Addrs, ","), o.Database)
+	if o.TLS != nil {
+		s += " (tls)"
+	}
+	if o.Cluster != "" {
+		s += " (cluster " + o.Cluster + ")"
+	}
+	return s
+}
 
 // Warehouse is a connection pool to the configured database.
 type Warehouse struct {
 	conn    driver.Conn
-	cfg     config.ClickHouse
+	cfg     Options
 	log     *slog.Logger
 	cluster clusterState
 }
 
-// Open connects, creating the database if it is missing. Errors name the
-// settings to check and never include the password.
-func Open(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (*Warehouse, error) {
+// Open connects, creating the database if it is missing. A failure to
+// connect says which server and what the driver (or crypto/tls) answered;
+// no error includes the password.
+func Open(ctx context.Context, o Options, log *slog.Logger) (*Warehouse, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	boot, err := connect(ctx, cfg, "default")
+	boot, err := connect(ctx, o, "default")
 	if err != nil {
 		return nil, err
 	}
 	defer boot.Close()
-	if err := createDatabase(ctx, boot, cfg); err != nil {
-		return nil, fmt.Errorf("clickhouse: creating database %s (CLICKHOUSE_DATABASE): %w", cfg.Database, err)
+	if err := createDatabase(ctx, boot, o); err != nil {
+		return nil, fmt.Errorf("clickhouse: creating database %s: %w", o.Database, err)
 	}
-	conn, err := connect(ctx, cfg, cfg.Database)
+	conn, err := connect(ctx, o, o.Database)
 	if err != nil {
 		return nil, err
 	}
-	return &Warehouse{conn: conn, cfg: cfg, log: log}, nil
+	return &Warehouse{conn: conn, cfg: o, log: log}, nil
 }
 
-func connect(ctx context.Context, cfg config.ClickHouse, database string) (driver.Conn, error) {
-	tlsConf, err := cfg.TLSConfig()
-	if err != nil {
-		return nil, err
-	}
+func connect(ctx context.Context, o Options, database string) (driver.Conn, error) {
 	conn, err := clickhouse.Open(&clickhouse.Options{
-		TLS:      tlsConf,
+		TLS:      o.TLS,
 		Protocol: clickhouse.Native,
-		Addr:     cfg.Addrs(),
+		Addr:     o.Addrs,
 		// Several addresses are the replicas of a cluster: every new
 		// connection goes to the first that answers, so a dead replica is
 		// skipped (the driver's own failover) and writes stay on one node.
 		ConnOpenStrategy: clickhouse.ConnOpenInOrder,
-		Auth:             clickhouse.Auth{Database: database, Username: cfg.User, Password: cfg.Password},
+		Auth:             clickhouse.Auth{Database: database, Username: o.User, Password: o.Password},
 		DialTimeout:      5 * time.Second,
 		ReadTimeout:      5 * time.Minute,
 		MaxOpenConns:     16,
@@ -69,13 +103,13 @@ func connect(ctx context.Context, cfg config.ClickHouse, database string) (drive
 		Compression:      &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("clickhouse: %s: %w", cfg, err)
+		return nil, fmt.Errorf("clickhouse: %s: %w", o, err)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := conn.Ping(pctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("clickhouse: cannot reach %s (%s): %w", cfg, connectHint(cfg, err), err)
+		return nil, fmt.Errorf("clickhouse: cannot reach %s: %w", o, err)
 	}
 	return conn, nil
 }
@@ -91,19 +125,19 @@ func (w *Warehouse) Database() string { return w.cfg.Database }
 
 // Migrate applies, in order, every migration of schema/ that the database
 // has not recorded yet. Statements are idempotent (IF NOT EXISTS), so two
-// workers starting together do no harm. On a cluster (CLICKHOUSE_CLUSTER)
+// workers starting together do no harm. On a cluster (Options.Cluster)
 // each statement runs ON CLUSTER with replicated engines (see cluster.go).
 //
 // Migrations that use the analytics time zone (schema.Migration.Timezone)
-// are recorded with the zone in their name; when ANALYTICS_TIMEZONE
-// (cfg.AnalyticsTimezone) differs from the zone of their newest record they
+// are recorded with the zone in their name; when Options.AnalyticsTimezone
+// differs from the zone of their newest record they
 // are applied again (their views re-created) and recorded once more, so a
 // change of zone takes effect exactly once, at the next start, and
 // schema_migrations shows when.
 func (w *Warehouse) Migrate(ctx context.Context) error {
 	tz := w.cfg.AnalyticsTimezone
-	if err := config.CheckTimezone(tz); err != nil {
-		return err
+	if err := schema.CheckTimezone(tz); err != nil {
+		return fmt.Errorf("clickhouse: the analytics time zone %w", err)
 	}
 	if err := w.createMigrationsTable(ctx); err != nil {
 		return fmt.Errorf("clickhouse: creating schema_migrations: %w", err)
@@ -150,7 +184,7 @@ func (w *Warehouse) Migrate(ctx context.Context) error {
 					continue
 				}
 				if m.Timezone {
-					return fmt.Errorf("clickhouse: migration %s (views in ANALYTICS_TIMEZONE), statement %d: %w", m.Name, i+1, err)
+					return fmt.Errorf("clickhouse: migration %s (views in the analytics time zone), statement %d: %w", m.Name, i+1, err)
 				}
 				return fmt.Errorf("clickhouse: migration %s, statement %d: %w", m.Name, i+1, err)
 			}

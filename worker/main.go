@@ -25,11 +25,11 @@ import (
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
 	"talkwarehouse/exportsrole"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/metrics"
 	"talkwarehouse/warehouse"
 	"talkwarehouse/workflows"
-	"talkwarehouse/zendesk"
 )
 
 func main() {
@@ -83,7 +83,7 @@ func run(log *slog.Logger) error {
 	err = waitFor(ctx, health, log, func(err error) string {
 		return fmt.Sprintf("ClickHouse at %s (CLICKHOUSE_ADDR) unreachable: %v", cfg.ClickHouse.Addr, err)
 	}, func(ctx context.Context) error {
-		w, err := warehouse.Open(ctx, cfg.ClickHouse, log)
+		w, err := connect.Warehouse(ctx, cfg.ClickHouse, cfg.Analytics, log)
 		if err == nil {
 			if err = w.Migrate(ctx); err != nil {
 				w.Close()
@@ -102,7 +102,7 @@ func run(log *slog.Logger) error {
 
 	// With a refresh token this locks its state file for the life of the
 	// process: a second worker on the same file stops here.
-	zd, release, err := zendesk.Connect(cfg.Zendesk, log)
+	zd, release, err := connect.Zendesk(cfg.Zendesk, log)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func run(log *slog.Logger) error {
 	// leaveRole ends the role's loop and stops its workers (their running
 	// exports get WORKER_STOP_TIMEOUT to commit, as the main worker's do).
 	leaveRole := func() {}
-	if cfg.Temporal.ServeExports {
+	if cfg.ServeExports {
 		// Every worker competes for the exports role; the one holding it
 		// serves the exports' task queue.
 		rctx, stopRole := context.WithCancel(context.Background())
@@ -172,7 +172,7 @@ func run(log *slog.Logger) error {
 		}
 		leaveRole = func() { stopRole(); wait() }
 	}
-	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.Temporal.ServeExports, "metrics", metricsURL,
+	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.ServeExports, "metrics", metricsURL,
 		"temporal", cfg.Temporal.Describe(),
 		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
 	// Run's loop, with readiness: Start returns once the pollers run.

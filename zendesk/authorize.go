@@ -47,6 +47,8 @@ type Authorization struct {
 	Timeout time.Duration
 	// HTTP sends the token request (nil: a client with a 30 s timeout).
 	HTTP *http.Client
+	// Names are what messages call the settings (see Names).
+	Names Names
 }
 
 // callback is one request to the redirect path; reply receives the text
@@ -63,6 +65,7 @@ type callback struct {
 // expires (zero: Zendesk did not say). Errors say what to fix and never
 // contain a token, code or secret.
 func (a Authorization) Authorize(ctx context.Context, st *StateFile, show func(authURL string)) (time.Time, error) {
+	n := a.Names.withDefaults()
 	if a.RedirectURL == nil {
 		return time.Time{}, errors.New("zendesk: Authorization needs RedirectURL")
 	}
@@ -76,7 +79,7 @@ func (a Authorization) Authorize(ctx context.Context, st *StateFile, show func(a
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("cannot listen on %s for the redirect (ZENDESK_OAUTH_REDIRECT_URL %s): %w (is another `starter authorize` running? else pick a free port and register that URL on the OAuth client)",
+		return time.Time{}, fmt.Errorf("cannot listen on %s for the redirect ("+n.RedirectURL+" %s): %w (is another `starter authorize` running? else pick a free port and register that URL on the OAuth client)",
 			addr, a.RedirectURL, err)
 	}
 	calls := make(chan callback)
@@ -126,7 +129,7 @@ func (a Authorization) Authorize(ctx context.Context, st *StateFile, show func(a
 	case <-timer.C:
 		return time.Time{}, fmt.Errorf("no callback on %s within %s: open the URL above in a browser on this machine and approve the request (-timeout gives more time); "+
 			"if Zendesk answered invalid_redirect_uri (\"The redirect uri included is not valid\"), add %s to the OAuth client's redirect URLs "+
-			"(Admin Center > Apps and integrations > APIs > OAuth clients) or set ZENDESK_OAUTH_REDIRECT_URL to one registered there",
+			"(Admin Center > Apps and integrations > APIs > OAuth clients) or set "+n.RedirectURL+" to one registered there",
 			a.RedirectURL, timeout, a.RedirectURL)
 	case <-ctx.Done():
 		return time.Time{}, ctx.Err()
@@ -142,6 +145,7 @@ func (a Authorization) Authorize(ctx context.Context, st *StateFile, show func(a
 
 // finish checks the callback and exchanges its code.
 func (a Authorization) finish(ctx context.Context, q url.Values, state, verifier string, st *StateFile) (time.Time, error) {
+	n := a.Names.withDefaults()
 	if e := q.Get("error"); e != "" {
 		msg := e
 		if d := q.Get("error_description"); d != "" {
@@ -150,7 +154,7 @@ func (a Authorization) finish(ctx context.Context, q url.Values, state, verifier
 		if e == "access_denied" {
 			return time.Time{}, fmt.Errorf("Zendesk says the request was denied (%s): run `starter authorize` again and click Allow, signed in as an admin of the account", msg)
 		}
-		return time.Time{}, fmt.Errorf("Zendesk refused the authorization (%s): check that ZENDESK_OAUTH_CLIENT_ID names a confidential OAuth client of this account, then run `starter authorize` again", msg)
+		return time.Time{}, fmt.Errorf("Zendesk refused the authorization (%s): check that "+n.ClientID+" names a confidential OAuth client of this account, then run `starter authorize` again", msg)
 	}
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
 		return time.Time{}, errors.New("the callback's state does not match this authorization's (an older authorization's page, or a request not made by Zendesk): its code was not used; run `starter authorize` again and open the URL it prints")
@@ -190,14 +194,14 @@ func (a Authorization) finish(ctx context.Context, q url.Values, state, verifier
 		}
 		switch {
 		case ans.Error == "invalid_client" || status == http.StatusUnauthorized:
-			return time.Time{}, fmt.Errorf("zendesk %s: HTTP %d: %s (Zendesk rejected the OAuth client: check ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET, and that the client is confidential and active)", u.Path, status, reason)
+			return time.Time{}, fmt.Errorf("zendesk %s: HTTP %d: %s (Zendesk rejected the OAuth client: check "+n.ClientID+" and "+n.ClientSecret+", and that the client is confidential and active)", u.Path, status, reason)
 		case ans.Error == "invalid_grant":
-			return time.Time{}, fmt.Errorf("zendesk %s: HTTP %d: %s (the code expired or was used, or ZENDESK_OAUTH_REDIRECT_URL changed: run `starter authorize` again)", u.Path, status, reason)
+			return time.Time{}, fmt.Errorf("zendesk %s: HTTP %d: %s (the code expired or was used, or "+n.RedirectURL+" changed: run `starter authorize` again)", u.Path, status, reason)
 		}
-		return time.Time{}, fmt.Errorf("zendesk %s: HTTP %d: %s (check ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_SECRET and ZENDESK_OAUTH_SCOPE)", u.Path, status, reason)
+		return time.Time{}, fmt.Errorf("zendesk %s: HTTP %d: %s (check "+n.ClientID+", "+n.ClientSecret+" and "+n.Scope+")", u.Path, status, reason)
 	}
 	if ans.RefreshToken == "" {
-		return time.Time{}, errors.New("Zendesk issued no refresh token: this OAuth client does not use refresh tokens; use client credentials instead (ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET alone, docs/zendesk-auth.md)")
+		return time.Time{}, errors.New("Zendesk issued no refresh token: this OAuth client does not use refresh tokens; use client credentials instead (" + n.ClientID + " and " + n.ClientSecret + " alone, docs/zendesk-auth.md)")
 	}
 	exp := expiresAt(ans.RefreshTokenExpiresIn)
 	if err := st.StartChain(ans.RefreshToken, exp); err != nil {

@@ -59,7 +59,7 @@ func newAuthFlow(t *testing.T, mutate func(*talksim.Config)) *authFlow {
 	t.Cleanup(f.srv.Close)
 	f.a = Authorization{AuthorizeURL: f.srv.URL + "/oauth/authorizations/new", TokenURL: f.srv.URL + "/oauth/tokens",
 		ClientID: clientID, ClientSecret: clientSecret, Scope: "read", RedirectURL: redirect, Timeout: 10 * time.Second}
-	st, err := LockStateFile(f.path)
+	st, err := LockStateFile(f.path, Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestAuthorizeStoresANewChain(t *testing.T) {
 	}
 	// The worker's way in: the file alone, no ZENDESK_OAUTH_REFRESH_TOKEN.
 	f.st.Close()
-	st, err := OpenStateFile(f.path, "")
+	st, err := OpenStateFile(f.path, "", Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,10 +178,10 @@ func TestAuthorizeFailures(t *testing.T) {
 			want: []string{"state does not match", "starter authorize"}},
 		{name: "invalid client", secret: "cs-WRONG-77",
 			browse: func(*authFlow) func(string) (*http.Response, error) { return openURL },
-			want:   []string{"invalid_client", "ZENDESK_OAUTH_CLIENT_ID", "ZENDESK_OAUTH_CLIENT_SECRET"}},
+			want:   []string{"invalid_client", "OAuth.ClientID", "OAuth.ClientSecret"}},
 		{name: "redirect not registered", mutate: func(c *talksim.Config) { c.OAuthRedirectURIs = []string{"http://127.0.0.1:1/elsewhere"} },
 			browse: func(*authFlow) func(string) (*http.Response, error) { return openURL },
-			want:   []string{"no callback", "within 1s", "invalid_redirect_uri", "ZENDESK_OAUTH_REDIRECT_URL", "-timeout"}},
+			want:   []string{"no callback", "within 1s", "invalid_redirect_uri", "Authorization.RedirectURL", "-timeout"}},
 		{name: "no browser", want: []string{"no callback", "within 1s"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

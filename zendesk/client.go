@@ -60,6 +60,8 @@ type Options struct {
 	// MinStartTimeAge are raised to it, so a cursor is never too recent
 	// to ask for.
 	ExportLag time.Duration
+	// Names are what messages call the options (see Names).
+	Names Names
 
 	Logger *slog.Logger
 }
@@ -89,6 +91,8 @@ func New(o Options) (*Client, error) {
 	if err != nil || base.Host == "" {
 		return nil, errors.New("zendesk: base URL must be absolute")
 	}
+	o.Names = o.Names.withDefaults()
+	n := o.Names
 	c := &Client{base: base, http: o.HTTP, opt: o, log: o.Logger}
 	switch {
 	case o.OAuth != nil:
@@ -97,20 +101,20 @@ func New(o Options) (*Client, error) {
 		}
 		c.tokens = &tokenSource{cfg: *o.OAuth, c: c, lock: make(chan struct{}, 1)}
 		if o.OAuth.State != nil {
-			c.authHint = " (Zendesk rejected a freshly renewed access token: check that the OAuth client ZENDESK_OAUTH_CLIENT_ID is active and allowed read, " +
+			c.authHint = " (Zendesk rejected a freshly renewed access token: check that the OAuth client " + n.ClientID + " is active and allowed read, " +
 				"and the user who authorized the refresh token can read Talk)"
 		} else {
-			c.authHint = " (Zendesk rejected a freshly issued access token: check that the OAuth client ZENDESK_OAUTH_CLIENT_ID is active " +
-				"and ZENDESK_OAUTH_SCOPE includes read)"
+			c.authHint = " (Zendesk rejected a freshly issued access token: check that the OAuth client " + n.ClientID + " is active " +
+				"and " + n.Scope + " includes read)"
 		}
 	case o.OAuthToken != "":
 		c.auth = "Bearer " + o.OAuthToken
-		c.authHint = " (Zendesk rejected the credentials: check ZENDESK_OAUTH_TOKEN; it may have expired or been revoked: " +
-			"an OAuth client with ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET renews its own tokens)"
+		c.authHint = " (Zendesk rejected the credentials: check " + n.OAuthToken + "; it may have expired or been revoked: " +
+			"an OAuth client with " + n.ClientID + " and " + n.ClientSecret + " renews its own tokens)"
 	case o.APIToken != "":
 		c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(o.Email+"/token:"+o.APIToken))
-		c.authHint = " (Zendesk rejected the credentials: check ZENDESK_EMAIL and ZENDESK_API_TOKEN; API tokens stop working on 2027-04-30: " +
-			"move to OAuth with ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET, or ZENDESK_OAUTH_TOKEN)"
+		c.authHint = " (Zendesk rejected the credentials: check " + n.Email + " and " + n.APIToken + "; API tokens stop working on 2027-04-30: " +
+			"move to OAuth with " + n.ClientID + " and " + n.ClientSecret + ", or " + n.OAuthToken + ")"
 	default:
 		return nil, errors.New("zendesk: no credential")
 	}
@@ -135,7 +139,7 @@ func New(o Options) (*Client, error) {
 	if c.opt.Window <= 0 {
 		c.opt.Window = time.Minute
 	}
-	logAuth(c.log, o)
+	logAuth(c.log, c.opt)
 	if c.tokens != nil {
 		c.tokens.warnExpiry() // at the start, when the refresh token expires soon
 	}
@@ -145,8 +149,8 @@ func New(o Options) (*Client, error) {
 	c.opt.ExportLag = max(c.opt.ExportLag, MinStartTimeAge)
 	c.account = NewLimiter(o.RPM, c.opt.Window)
 	c.export = NewLimiter(o.ExportRPM, c.opt.Window)
-	c.accountLimit = learned{setting: "ZENDESK_RPM", ceiling: max(o.RPM, 0), lim: c.account}
-	c.exportLimit = learned{setting: "ZENDESK_EXPORT_RPM", ceiling: max(o.ExportRPM, 0), lim: c.export}
+	c.accountLimit = learned{setting: n.RPM, ceiling: max(o.RPM, 0), lim: c.account}
+	c.exportLimit = learned{setting: n.ExportRPM, ceiling: max(o.ExportRPM, 0), lim: c.export}
 	return c, nil
 }
 
@@ -366,6 +370,7 @@ func (c *Client) do(ctx context.Context, u *url.URL, auth string) (body []byte, 
 		return nil, s, 0, e
 	case status == http.StatusNotFound:
 		e, s := fail(NotFound, "not found: "+apiMessage(body))
+		e.Hint = " (check " + c.opt.Names.Site + ")"
 		return nil, s, 0, e
 	case status == http.StatusTooManyRequests:
 		e, s := fail(Transient, "rate limited")

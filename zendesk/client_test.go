@@ -33,7 +33,7 @@ func TestRejectedTokenFailsAtOnceNamingTheSettings(t *testing.T) {
 	if KindOf(err) != Auth || n.Load() != 1 {
 		t.Fatalf("err %v after %d requests; want one request and an auth error", err, n.Load())
 	}
-	for _, want := range []string{"ZENDESK_EMAIL", "ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN", "/api/v2/channels/voice/addresses", "401"} {
+	for _, want := range []string{"Options.Email", "Options.APIToken", "Options.OAuthToken", "/api/v2/channels/voice/addresses", "401"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}
@@ -133,7 +133,7 @@ func TestForbiddenAndNotFoundAreClassified(t *testing.T) {
 		t.Fatalf("403: %v", err)
 	}
 	_, err = c.Fetch(context.Background(), c.URL("/addresses", nil), "addresses", false, nil)
-	if KindOf(err) != NotFound || !strings.Contains(err.Error(), "ZENDESK_SUBDOMAIN") {
+	if KindOf(err) != NotFound || !strings.Contains(err.Error(), "Options.BaseURL") {
 		t.Fatalf("404: %v", err)
 	}
 }

@@ -82,9 +82,9 @@ func (e *Error) Error() string {
 func hint(k Kind) string {
 	switch k {
 	case Auth:
-		return " (Zendesk rejected the credentials: check ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN)"
+		return " (Zendesk rejected the credentials)"
 	case NotFound:
-		return " (check ZENDESK_SUBDOMAIN, or ZENDESK_BASE_URL if set)"
+		return " (check the account's address in the base URL)"
 	case Deprecated:
 		return " (Zendesk refused the incremental export as deprecated for third-party apps, support article 11249701485338: " +
 			"sync with an OAuth client created in your own Zendesk account (Admin Center > Apps and integrations > APIs > OAuth clients: " +

@@ -20,7 +20,7 @@ import (
 // rotation without refresh_token_expires_in makes it unknown again.
 func TestStateFileKeepsExpiry(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	st, err := OpenStateFile(path, seedRefresh)
+	st, err := OpenStateFile(path, seedRefresh, Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestStateFileKeepsExpiry(t *testing.T) {
 		t.Fatalf("file %s: %v", b, err)
 	}
 	// No ZENDESK_OAUTH_REFRESH_TOKEN: the file's chain.
-	st, err = OpenStateFile(path, "")
+	st, err = OpenStateFile(path, "", Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestStateFileKeepsExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	st, err = OpenStateFile(path, "")
+	st, err = OpenStateFile(path, "", Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestStateFileKeepsExpiry(t *testing.T) {
 	}
 	// The old environment token (a different seed) would start a new chain:
 	// the reason `starter authorize` refuses to run with it set.
-	if _, err := OpenStateFile(filepath.Join(t.TempDir(), "none.json"), ""); err == nil || !strings.Contains(err.Error(), "starter authorize") {
+	if _, err := OpenStateFile(filepath.Join(t.TempDir(), "none.json"), "", Names{}); err == nil || !strings.Contains(err.Error(), "starter authorize") {
 		t.Fatalf("missing file without a token: %v", err)
 	}
 }
@@ -111,7 +111,7 @@ func TestRefreshExpiryStoredAndWarned(t *testing.T) {
 		warn bool
 	}{{3 * 24 * time.Hour, true}, {30 * 24 * time.Hour, false}} {
 		sim, srv := expirySim(t, c.life)
-		st, err := OpenStateFile(filepath.Join(t.TempDir(), "state.json"), seedRefresh)
+		st, err := OpenStateFile(filepath.Join(t.TempDir(), "state.json"), seedRefresh, Names{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func TestRefreshExpiryStoredAndWarned(t *testing.T) {
 func TestExpiredRefreshTokenFailsFast(t *testing.T) {
 	sim, srv := expirySim(t, time.Hour)
 	path := filepath.Join(t.TempDir(), "state.json")
-	st, err := LockStateFile(path)
+	st, err := LockStateFile(path, Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestExpiredRefreshTokenFailsFast(t *testing.T) {
 func TestSimRefreshTokenExpires(t *testing.T) {
 	sim, srv := expirySim(t, time.Second)
 	time.Sleep(1100 * time.Millisecond)
-	st, err := OpenStateFile(filepath.Join(t.TempDir(), "state.json"), seedRefresh)
+	st, err := OpenStateFile(filepath.Join(t.TempDir(), "state.json"), seedRefresh, Names{})
 	if err != nil {
 		t.Fatal(err)
 	}

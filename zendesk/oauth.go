@@ -136,7 +136,7 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 		if exp := s.cfg.State.ExpiresAt(); !exp.IsZero() && !time.Now().Before(exp) {
 			// Zendesk would answer invalid_grant: say why, without asking,
 			// and never ask again (only a new authorization helps).
-			s.dead, s.deadUntil = expiredError(s.cfg.State.Path(), exp), time.Time{}
+			s.dead, s.deadUntil = expiredError(s.c.opt.Names.StateFile, s.cfg.State.Path(), exp), time.Time{}
 			return "", s.dead
 		}
 		body["grant_type"] = "refresh_token"
@@ -195,7 +195,7 @@ func (s *tokenSource) renew(ctx context.Context) (string, error) {
 			// only in memory: this process can go on, but a restart could
 			// not. Say so rather than carry on silently.
 			s.dead = &Error{Kind: Rejected, Path: u.Path, Msg: "the rotated refresh token could not be stored: " + err.Error() +
-				" (fix ZENDESK_OAUTH_STATE_FILE's folder; then authorize again: run `starter authorize` with the worker stopped)"}
+				" (fix the folder of " + s.c.opt.Names.StateFile + "; then authorize again: run `starter authorize` with the worker stopped)"}
 			s.deadUntil = time.Time{}
 			return "", s.dead
 		}
@@ -229,8 +229,8 @@ const authorizeAgain = "authorize again: stop the worker, run `starter authorize
 
 // expiredError is the refusal, without a request, of a refresh token whose
 // stored expiry has passed. Kind Auth: never retried.
-func expiredError(path string, at time.Time) *Error {
-	return &Error{Kind: Auth, Path: "/oauth/tokens", Msg: fmt.Sprintf("the refresh token in ZENDESK_OAUTH_STATE_FILE %s expired at %s", path, at.UTC().Format(time.RFC3339)),
+func expiredError(name, path string, at time.Time) *Error {
+	return &Error{Kind: Auth, Path: "/oauth/tokens", Msg: fmt.Sprintf("the refresh token in %s %s expired at %s", name, path, at.UTC().Format(time.RFC3339)),
 		Hint: " (" + authorizeAgain + ")"}
 }
 
@@ -292,6 +292,7 @@ func (s *tokenSource) rejected(path string, status int, ans tokenAnswer, refresh
 		reason += ": " + ans.Description
 	}
 	e := &Error{Kind: Auth, Status: status, Path: path, Msg: "token request refused: " + reason}
+	n := s.c.opt.Names
 	switch {
 	case ans.Error == "invalid_grant" && refresh:
 		e.Hint = " (the refresh token is no longer valid: it expired or was revoked, another process rotated it, or a renewal's answer was lost"
@@ -302,13 +303,13 @@ func (s *tokenSource) rejected(path string, status int, ans tokenAnswer, refresh
 		// Nothing but a new authorization can fix it: never ask again.
 		s.dead, s.deadUntil = e, time.Time{}
 	case ans.Error == "invalid_client" || status == http.StatusUnauthorized:
-		e.Hint = " (Zendesk rejected the OAuth client: check ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET, and that the client is confidential and active)"
+		e.Hint = " (Zendesk rejected the OAuth client: check " + n.ClientID + " and " + n.ClientSecret + ", and that the client is confidential and active)"
 		s.dead, s.deadUntil = e, time.Now().Add(badClientPause)
 	case ans.Error == "invalid_scope":
-		e.Hint = " (check ZENDESK_OAUTH_SCOPE: the client must be allowed read)"
+		e.Hint = " (check " + n.Scope + ": the client must be allowed read)"
 		s.dead, s.deadUntil = e, time.Now().Add(badClientPause)
 	default:
-		e.Hint = " (check ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_SECRET and ZENDESK_OAUTH_SCOPE)"
+		e.Hint = " (check " + n.ClientID + ", " + n.ClientSecret + " and " + n.Scope + ")"
 		s.dead, s.deadUntil = e, time.Now().Add(badClientPause)
 	}
 	return e
@@ -370,7 +371,7 @@ func (c *Client) authHeader(ctx context.Context) (header, token string, err erro
 func logAuth(log *slog.Logger, o Options) {
 	if o.OAuth == nil && o.OAuthToken == "" && o.APIToken != "" {
 		log.Warn("Zendesk API tokens stop working on 2027-04-30 (none can be created since 2026-10-27): " +
-			"move to an OAuth client with ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET")
+			"move to an OAuth client with " + o.Names.ClientID + " and " + o.Names.ClientSecret)
 	}
 }
 

@@ -134,7 +134,7 @@ func TestRejectedTokenRenewedOnceThenFailsNamingTheSettings(t *testing.T) {
 	if KindOf(err) != Auth || tokenReqs.Load() != 3 || apiReqs.Load() != 4 {
 		t.Fatalf("err %v after %d token and %d API requests; want an auth error after 3 and 4", err, tokenReqs.Load(), apiReqs.Load())
 	}
-	for _, want := range []string{"ZENDESK_OAUTH_CLIENT_ID", "ZENDESK_OAUTH_SCOPE", "401", "freshly issued"} {
+	for _, want := range []string{"OAuth.ClientID", "OAuth.Scope", "401", "freshly issued"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}
@@ -154,7 +154,7 @@ func TestWrongClientSecretFailsFast(t *testing.T) {
 	}
 	wg.Wait()
 	for _, err := range errs {
-		if KindOf(err) != Auth || !strings.Contains(err.Error(), "ZENDESK_OAUTH_CLIENT_ID") || !strings.Contains(err.Error(), "ZENDESK_OAUTH_CLIENT_SECRET") {
+		if KindOf(err) != Auth || !strings.Contains(err.Error(), "OAuth.ClientID") || !strings.Contains(err.Error(), "OAuth.ClientSecret") {
 			t.Fatalf("err %v, want an auth error naming the client settings", err)
 		}
 		if strings.Contains(err.Error(), "wrong-SECRET-77") {
@@ -188,7 +188,7 @@ func TestTokenEndpointFaultsAreRetried(t *testing.T) {
 func TestRefreshTokenRotationIsStoredBeforeUse(t *testing.T) {
 	sim, srv := oauthSim(t, 2*time.Second)
 	path := filepath.Join(t.TempDir(), "state", "zendesk-oauth.json")
-	st, err := OpenStateFile(path, seedRefresh)
+	st, err := OpenStateFile(path, seedRefresh, Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,12 +227,12 @@ func TestRefreshTokenRotationIsStoredBeforeUse(t *testing.T) {
 		t.Fatal("the state file still holds the original refresh token")
 	}
 	// A second process on the same file is refused, naming it.
-	if _, err := OpenStateFile(path, seedRefresh); !errors.Is(err, ErrStateLocked) || !strings.Contains(err.Error(), path) {
+	if _, err := OpenStateFile(path, seedRefresh, Names{}); !errors.Is(err, ErrStateLocked) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("second open: %v, want it locked, naming the file", err)
 	}
 	// Restart: the file's token wins over the environment's (now invalid).
 	st.Close()
-	st2, err := OpenStateFile(path, seedRefresh)
+	st2, err := OpenStateFile(path, seedRefresh, Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestRefreshTokenRotationIsStoredBeforeUse(t *testing.T) {
 	}
 	// A new authorization in the environment starts a new chain.
 	st2.Close()
-	st3, err := OpenStateFile(path, "rt-NEW-authorization")
+	st3, err := OpenStateFile(path, "rt-NEW-authorization", Names{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func TestRefreshTokenRotationIsStoredBeforeUse(t *testing.T) {
 // arrived) fails with a message to authorize again, and never loops.
 func TestLostRotationSaysAuthorizeAgain(t *testing.T) {
 	sim, srv := oauthSim(t, time.Hour)
-	st, err := OpenStateFile(filepath.Join(t.TempDir(), "state.json"), seedRefresh)
+	st, err := OpenStateFile(filepath.Join(t.TempDir(), "state.json"), seedRefresh, Names{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func bucketLimit(h http.Header, name string) (int, bool) {
 // learned is one budget's limit as Zendesk's headers report it, beside
 // the configured ceiling.
 type learned struct {
-	setting string // the setting the ceiling comes from, for logs ("ZENDESK_RPM")
+	setting string // the setting the ceiling comes from, for logs (Names.RPM)
 	ceiling int    // configured requests per window; 0 = none
 	lim     *Limiter
 
@@ -126,7 +126,7 @@ func (c *Client) learnLimits(h http.Header) {
 // Budget is one rate budget: requests per rolling window (a minute unless
 // Options.Window says otherwise).
 type Budget struct {
-	Setting    string // the setting of the ceiling, e.g. "ZENDESK_RPM"
+	Setting    string // the setting of the ceiling, Names.RPM or Names.ExportRPM
 	Configured int    // the setting's value; 0 = no self-imposed limit
 	Learned    int    // the account's limit from Zendesk's headers; 0 = none seen yet
 	Effective  int    // what the client spends: min(Configured, Learned), either alone when the other is 0

@@ -115,8 +115,8 @@ func TestLearnedLimitsLowerButNeverRaise(t *testing.T) {
 	if n := len(lc.lines()); n != 2 {
 		t.Fatalf("%d log lines for 5 identical answers, want 2 (one per budget):\n%s", n, lc.buf.String())
 	}
-	if s := lc.buf.String(); !strings.Contains(s, "setting=ZENDESK_RPM configured=400 account_limit=200") ||
-		!strings.Contains(s, "setting=ZENDESK_EXPORT_RPM configured=10 account_limit=4") || !strings.Contains(s, "level=WARN") {
+	if s := lc.buf.String(); !strings.Contains(s, "setting=Options.RPM configured=400 account_limit=200") ||
+		!strings.Contains(s, "setting=Options.ExportRPM configured=10 account_limit=4") || !strings.Contains(s, "level=WARN") {
 		t.Fatalf("log: %s", s)
 	}
 

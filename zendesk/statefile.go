@@ -24,7 +24,7 @@ import (
 //
 // The file is JSON: {"refresh_token", "seed_sha256", "rotated_at",
 // "authorized_at", "refresh_token_expires_at"}. seed_sha256 is the SHA-256
-// of the token the chain started from: ZENDESK_OAUTH_REFRESH_TOKEN, or the
+// of the token the chain started from: OpenStateFile's envToken, or the
 // one `starter authorize` obtained (authorized_at says when). While the
 // environment holds the seed, or no token at all, the file's token wins; a
 // different token in the environment (the user authorized again by hand)
@@ -32,6 +32,7 @@ import (
 // token expires (from refresh_token_expires_in; absent: unknown).
 type StateFile struct {
 	path string
+	name string // what messages call the file (Names.StateFile)
 	lock *os.File
 
 	mu    sync.Mutex
@@ -58,12 +59,14 @@ func fingerprint(token string) string {
 // to use: the file's, if envToken is empty or started the file's chain,
 // else envToken (a new chain). With envToken empty the file must exist
 // (`starter authorize` writes it). It fails at once, naming the file, when
-// another process holds the lock. Errors never contain a token.
-func OpenStateFile(path, envToken string) (*StateFile, error) {
+// another process holds the lock. Errors name the file as n does
+// (Names.StateFile, Names.RefreshToken) and never contain a token.
+func OpenStateFile(path, envToken string, n Names) (*StateFile, error) {
+	n = n.withDefaults()
 	if path == "" {
-		return nil, errors.New("zendesk: ZENDESK_OAUTH_STATE_FILE is needed with a refresh token")
+		return nil, fmt.Errorf("zendesk: %s is needed with a refresh token", n.StateFile)
 	}
-	f, err := LockStateFile(path)
+	f, err := LockStateFile(path, n)
 	if err != nil {
 		return nil, err
 	}
@@ -72,17 +75,17 @@ func OpenStateFile(path, envToken string) (*StateFile, error) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && envToken == "":
 		f.Close()
-		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s does not exist: run `starter authorize` to create it (docs/zendesk-auth.md), or set ZENDESK_OAUTH_REFRESH_TOKEN", path)
+		return nil, fmt.Errorf("%s %s does not exist: run `starter authorize` to create it (docs/zendesk-auth.md), or set %s", n.StateFile, path, n.RefreshToken)
 	case errors.Is(err, fs.ErrNotExist):
 		f.state = stateJSON{RefreshToken: envToken, SeedSHA256: seed}
 	case err != nil:
 		f.Close()
-		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot read it: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("%s %s: cannot read it: %w", n.StateFile, path, unwrapPath(err))
 	default:
 		var st stateJSON
 		if json.Unmarshal(b, &st) != nil || st.RefreshToken == "" {
 			f.Close()
-			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is not a state file written by the worker or `starter authorize` (move it away, then run `starter authorize`)", path)
+			return nil, fmt.Errorf("%s %s is not a state file written by the worker or `starter authorize` (move it away, then run `starter authorize`)", n.StateFile, path)
 		}
 		if envToken == "" || st.SeedSHA256 == seed {
 			f.state = st
@@ -96,23 +99,25 @@ func OpenStateFile(path, envToken string) (*StateFile, error) {
 
 // LockStateFile takes the state file's lock without reading it, for
 // `starter authorize`, which then writes a new chain with StartChain. It
-// fails at once, naming the file, when another process holds the lock.
-func LockStateFile(path string) (*StateFile, error) {
+// fails at once, naming the file (as n does), when another process holds
+// the lock.
+func LockStateFile(path string, n Names) (*StateFile, error) {
+	n = n.withDefaults()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot create its folder: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("%s %s: cannot create its folder: %w", n.StateFile, path, unwrapPath(err))
 	}
 	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot open its lock file: %w", path, unwrapPath(err))
+		return nil, fmt.Errorf("%s %s: cannot open its lock file: %w", n.StateFile, path, unwrapPath(err))
 	}
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		lock.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s is %w (another worker, a `starter check` or a `starter authorize` is using this refresh token; only one process may: stop it, or give this one its own OAuth client)", path, ErrStateLocked)
+			return nil, fmt.Errorf("%s %s is %w (another worker, a `starter check` or a `starter authorize` is using this refresh token; only one process may: stop it, or give this one its own OAuth client)", n.StateFile, path, ErrStateLocked)
 		}
-		return nil, fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: cannot lock it: %w", path, err)
+		return nil, fmt.Errorf("%s %s: cannot lock it: %w", n.StateFile, path, err)
 	}
-	return &StateFile{path: path, lock: lock}, nil
+	return &StateFile{path: path, name: n.StateFile, lock: lock}, nil
 }
 
 // StartChain stores token, just obtained by an authorization, as a new
@@ -139,7 +144,7 @@ func (f *StateFile) FromEnvironment() bool {
 }
 
 // ExpiresAt is when the current refresh token expires (zero: unknown, as
-// for a token from ZENDESK_OAUTH_REFRESH_TOKEN before its first rotation).
+// for an envToken before its first rotation).
 func (f *StateFile) ExpiresAt() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -182,12 +187,12 @@ func (f *StateFile) write(st stateJSON) error {
 	dir := filepath.Dir(f.path)
 	tmp, err := os.CreateTemp(dir, filepath.Base(f.path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: %w", f.path, unwrapPath(err))
+		return fmt.Errorf("%s %s: %w", f.name, f.path, unwrapPath(err))
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: %w", f.path, unwrapPath(err))
+		return fmt.Errorf("%s %s: %w", f.name, f.path, unwrapPath(err))
 	}
 	_, err = tmp.Write(b)
 	if err == nil {
@@ -207,7 +212,7 @@ func (f *StateFile) write(st stateJSON) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("ZENDESK_OAUTH_STATE_FILE %s: %w", f.path, unwrapPath(err))
+		return fmt.Errorf("%s %s: %w", f.name, f.path, unwrapPath(err))
 	}
 	f.state = st
 	return nil

@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"talkwarehouse/config"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/warehouse"
 )
 
@@ -125,7 +126,7 @@ func dropDatabases(ctx context.Context, ch config.ClickHouse) {
 		return
 	}
 	ch.Database = "default"
-	wh, err := warehouse.Open(ctx, ch, quietLog)
+	wh, err := connect.Warehouse(ctx, ch, config.Analytics{}, quietLog)
 	if err != nil {
 		logf("dropping the benchmark databases: %v", err)
 		return
@@ -190,7 +191,7 @@ func syncInChild(ctx context.Context, sim *simServer, ch config.ClickHouse, inse
 	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
 
 	databases = append(databases, ch.Database)
-	wh, err := warehouse.Open(ctx, ch, quietLog)
+	wh, err := connect.Warehouse(ctx, ch, config.Analytics{}, quietLog)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 
 	"talkwarehouse/activities"
 	"talkwarehouse/config"
-	"talkwarehouse/warehouse"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/zendesk"
 )
 
@@ -61,7 +61,7 @@ func (r *syncReport) pages() int64 {
 // calls and call_legs at once, from the start date, each under the SDK's
 // TestActivityEnvironment. insertRows sets Activities.InsertRows (0: default).
 func runSync(ctx context.Context, cfg config.Worker, insertRows int, log *slog.Logger) (*syncReport, error) {
-	wh, err := warehouse.Open(ctx, cfg.ClickHouse, log)
+	wh, err := connect.Warehouse(ctx, cfg.ClickHouse, cfg.Analytics, log)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"talkwarehouse/config"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/warehouse"
 )
 
@@ -32,7 +33,7 @@ type viewTiming struct {
 
 // timeViews reads every view of ch.Database.
 func timeViews(ctx context.Context, ch config.ClickHouse) ([]viewTiming, error) {
-	wh, err := warehouse.Open(ctx, ch, quietLog)
+	wh, err := connect.Warehouse(ctx, ch, config.Analytics{}, quietLog)
 	if err != nil {
 		return nil, err
 	}

@@ -26,9 +26,9 @@ import (
 	"time"
 
 	"talkwarehouse/config"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/stack"
 	"talkwarehouse/talksim"
-	"talkwarehouse/warehouse"
 )
 
 // The demo authenticates as Zendesk now requires: an OAuth client with
@@ -162,7 +162,7 @@ func run(calls int, keep bool) error {
 		return fmt.Errorf("sync failed: %v (worker log: %s)", err, worker.Log)
 	}
 
-	wh, err := warehouse.Open(context.Background(), ch, nil)
+	wh, err := connect.Warehouse(context.Background(), ch, config.Analytics{}, nil)
 	if err != nil {
 		return err
 	}

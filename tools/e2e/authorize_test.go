@@ -151,7 +151,7 @@ func TestOAuthExpiredRefreshTokenFailsFast(t *testing.T) {
 	settings := []string{"ZENDESK_EMAIL=", "ZENDESK_API_TOKEN=", "ZENDESK_OAUTH_CLIENT_ID=" + oauthClientID,
 		"ZENDESK_OAUTH_CLIENT_SECRET=" + oauthSecret, "ZENDESK_OAUTH_REFRESH_TOKEN=", "ZENDESK_OAUTH_STATE_FILE=" + state}
 	e := newEnvWith(t, cfg, func(*env) {
-		st, err := zendesk.LockStateFile(state)
+		st, err := zendesk.LockStateFile(state, zendesk.Names{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,9 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
+	"talkwarehouse/config"
 	"talkwarehouse/internal/chtest"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/stack"
 	"talkwarehouse/schema"
 	"talkwarehouse/tables"
@@ -141,7 +143,7 @@ func (e *clusterEnv) node(i int) *warehouse.Warehouse {
 	e.t.Helper()
 	cfg := e.ch
 	cfg.Addr, cfg.Cluster = e.cluster.Nodes[i].Addr, ""
-	w, err := warehouse.Open(context.Background(), cfg, nil)
+	w, err := connect.Warehouse(context.Background(), cfg, config.Analytics{}, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"talkwarehouse/config"
 	"talkwarehouse/internal/chtest"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/stack"
 	"talkwarehouse/tables"
 	"talkwarehouse/talksim"
@@ -102,7 +103,7 @@ func newEnvAt(t *testing.T, simCfg talksim.Config, ch config.ClickHouse, temp *s
 		}
 		t.Cleanup(e.temp.Stop)
 	}
-	e.wh, err = warehouse.Open(ctx, e.ch, nil)
+	e.wh, err = connect.Warehouse(ctx, e.ch, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,10 +19,10 @@ import (
 
 	"talkwarehouse/config"
 	"talkwarehouse/internal/certs"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/stack"
 	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/talksim"
-	"talkwarehouse/warehouse"
 )
 
 // pki is the throwaway certificate material of a secured stack.
@@ -103,7 +103,7 @@ func newSecureEnv(t *testing.T, p *pki, devArgs []string, temporalEnv ...string)
 		t.Fatal(err)
 	}
 	t.Cleanup(e.temp.Stop)
-	e.wh, err = warehouse.Open(ctx, e.ch, nil)
+	e.wh, err = connect.Warehouse(ctx, e.ch, config.Analytics{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
