@@ -6,7 +6,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 )
 
@@ -52,32 +51,20 @@ func (l *Leases) LeaseHolder(ctx context.Context, leaseID string) (LeaseHolder, 
 // it closed (released, or terminated with its sync). It heartbeats while it
 // waits, so a cancelled sync stops waiting within seconds.
 func (l *Leases) AwaitLeaseRelease(ctx context.Context, h LeaseHolder) error {
-	every := l.HeartbeatEvery
-	if every <= 0 {
-		every = DefaultHeartbeatEvery
+	stop := heartbeat(ctx, l.HeartbeatEvery, func() any { return h.WorkflowID })
+	defer stop()
+	err := l.Temporal.GetWorkflow(ctx, h.LeaseID, h.LeaseRunID).Get(ctx, nil)
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	done := make(chan error, 1)
-	go func() { done <- l.Temporal.GetWorkflow(ctx, h.LeaseID, h.LeaseRunID).Get(ctx, nil) }()
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			activity.RecordHeartbeat(ctx, h.WorkflowID)
-		case err := <-done:
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err == nil {
-				return nil
-			}
-			// Closed other than by completing (terminated, say), or the
-			// wait itself failed: ask again which.
-			d, derr := l.Temporal.DescribeWorkflowExecution(ctx, h.LeaseID, h.LeaseRunID)
-			if derr == nil && d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-				return nil
-			}
-			return fmt.Errorf("waiting for lease %s: %w", h.LeaseID, err)
-		}
+	if err == nil {
+		return nil
 	}
+	// Closed other than by completing (terminated, say), or the wait itself
+	// failed: ask again which.
+	d, derr := l.Temporal.DescribeWorkflowExecution(ctx, h.LeaseID, h.LeaseRunID)
+	if derr == nil && d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		return nil
+	}
+	return fmt.Errorf("waiting for lease %s: %w", h.LeaseID, err)
 }
