@@ -27,9 +27,9 @@ func (a *Activities) exportStart(stored warehouse.Cursor, found, fullRefresh boo
 }
 
 // exportStartLimit is the latest start_time an export may ask for now (Unix
-// seconds): a cursor is never later than a request's time minus the export
-// lag; one that is (written by an older release, or a clock that jumped)
-// would skip what was changed since, so it is moved back.
+// seconds), by the export lag's rule (zendesk.Client.Export): a stored
+// cursor later than it (an older release, a clock that jumped) is moved
+// back.
 func (a *Activities) exportStartLimit() int64 {
 	return time.Now().Add(-a.Zendesk.ExportLag()).Unix()
 }

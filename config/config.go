@@ -35,9 +35,8 @@ type Zendesk struct {
 	ExportRPM int `env:"ZENDESK_EXPORT_RPM" envDefault:"10"`
 	RPM       int `env:"ZENDESK_RPM" envDefault:"200"`
 	// ExportLag holds an export's cursor this far behind the moment of its
-	// request: Zendesk's exports are eventually consistent, so the next sync
-	// re-reads that window. At least a minute (Zendesk refuses a younger
-	// start_time).
+	// request (the rule: zendesk.Client.Export). At least a minute (Zendesk
+	// refuses a younger start_time).
 	ExportLag time.Duration `env:"ZENDESK_EXPORT_LAG" envDefault:"5m"`
 }
 

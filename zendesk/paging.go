@@ -36,11 +36,7 @@ func (c ExportCursor) Time() time.Time { return time.Unix(c.StartTime, 0).UTC() 
 // last (the export has caught up).
 type ExportPageFunc func(p Page, next ExportCursor, last bool) error
 
-// DefaultExportLag is how far behind the moment of its request an export's
-// cursor stays by default. Zendesk's exports are eventually consistent: a
-// record changed in the last moments can appear late with an updated_at
-// older than records already returned (Estuary's Talk connector holds its
-// cursor 5 minutes behind for the same reason).
+// DefaultExportLag is the default of Options.ExportLag (the rule: Export).
 const DefaultExportLag = 5 * time.Minute
 
 // MinStartTimeAge is the youngest start_time Zendesk's exports accept; a
@@ -68,12 +64,16 @@ type FutureRecord struct {
 // collapses the duplicates by id. A full page that ends in the second it
 // started cannot advance, and is reported instead of looped on.
 //
-// The cursor handed to fn (and returned) never runs ahead of what the API
-// has really delivered: it is at most the time the page was requested minus
-// Options.ExportLag, whatever end_time says, so a record dated in the
-// future (listed in Page.Future) cannot push it past records still to come,
-// and the next export re-reads the last ExportLag (duplicates collapse by
-// id). While paging, Export itself follows next_page as given. A start_time
+// The export lag, the one place its rule is stated: the cursor handed to fn
+// (and returned) never runs ahead of what the API has really delivered. It
+// is at most the time the page was requested minus Options.ExportLag,
+// whatever end_time says, so a record dated in the future (listed in
+// Page.Future) cannot push it past records still to come, and the next
+// export re-reads the last ExportLag (duplicates collapse by id). Zendesk's
+// exports are eventually consistent: a record changed in the last moments
+// can appear late with an updated_at older than records already returned
+// (Estuary's Talk connector holds its cursor 5 minutes behind for the same
+// reason). While paging, Export itself follows next_page as given. A start_time
 // younger than MinStartTimeAge is not requested, and Zendesk's 400 "Too
 // recent start_time" is not an error: both end the export with an empty
 // last page whose Note says "nothing new yet".
