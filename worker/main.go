@@ -28,8 +28,8 @@ import (
 	"talkwarehouse/internal/connect"
 	"talkwarehouse/internal/temporalconn"
 	"talkwarehouse/metrics"
-	"talkwarehouse/warehouse"
 	"talkwarehouse/workflows"
+	"talkwarehouse/zendesk"
 )
 
 func main() {
@@ -77,24 +77,7 @@ func run(log *slog.Logger) error {
 	if cfg.ClickHouse.TLS.SkipVerify {
 		log.Warn("CLICKHOUSE_TLS_SKIP_VERIFY is on: the ClickHouse server's certificate is not checked; use it only in tests")
 	}
-	// ClickHouse not up yet (or down at start) is waited for; a refusal
-	// (credentials, certificate, SQL) stops the worker.
-	var wh *warehouse.Warehouse
-	err = waitFor(ctx, health, log, func(err error) string {
-		return fmt.Sprintf("ClickHouse at %s (CLICKHOUSE_ADDR) unreachable: %v", cfg.ClickHouse.Addr, err)
-	}, func(ctx context.Context) error {
-		w, err := connect.Warehouse(ctx, cfg.ClickHouse, cfg.Analytics, log)
-		if err == nil {
-			if err = w.Migrate(ctx); err != nil {
-				w.Close()
-			}
-		}
-		if err != nil && !unreachable(err) {
-			return errFatal{err}
-		}
-		wh = w
-		return err
-	})
+	wh, err := openWarehouse(ctx, cfg, health, log)
 	if err != nil {
 		return err
 	}
@@ -118,11 +101,7 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
-	err = waitFor(ctx, health, log, func(err error) string {
-		return fmt.Sprintf("Temporal namespace %q (TEMPORAL_NAMESPACE) not found or not answering on %s (TEMPORAL_ADDRESS): %v; create it, or name an existing one",
-			cfg.Temporal.Namespace, cfg.Temporal.Address, err)
-	}, func(ctx context.Context) error { return checkNamespace(ctx, tc, cfg.Temporal.Namespace) })
-	if err != nil {
+	if err := waitForNamespace(ctx, tc, cfg, health, log); err != nil {
 		return err
 	}
 	stopWaiting()
@@ -131,6 +110,16 @@ func run(log *slog.Logger) error {
 	// and its rate budgets.
 	acts := &activities.Activities{Zendesk: zd, Warehouse: wh, StartDate: cfg.Zendesk.StartDate, Log: log,
 		InsertRows: cfg.Loading.InsertRows, InsertEvery: cfg.Loading.InsertInterval}
+	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.ServeExports, "metrics", metricsURL,
+		"temporal", cfg.Temporal.Describe(),
+		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
+	return serve(cfg, tc, acts, zd, health, log)
+}
+
+// serve runs the main task queue's worker (and, with WORKER_SERVE_EXPORTS,
+// the competition for the exports role) until a signal or a fatal worker
+// error, then stops both at once.
+func serve(cfg config.Worker, tc client.Client, acts *activities.Activities, zd *zendesk.Client, health *metrics.Health, log *slog.Logger) error {
 	// Heartbeats reach Temporal at most every HeartbeatThrottle (the SDK's
 	// default is 0.8 × the heartbeat timeout), so a cancel reaches a running
 	// activity within seconds.
@@ -172,9 +161,6 @@ func run(log *slog.Logger) error {
 		}
 		leaveRole = func() { stopRole(); wait() }
 	}
-	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.ServeExports, "metrics", metricsURL,
-		"temporal", cfg.Temporal.Describe(),
-		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
 	// Run's loop, with readiness: Start returns once the pollers run.
 	if err := w.Start(); err != nil {
 		return err

@@ -15,7 +15,10 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"talkwarehouse/config"
+	"talkwarehouse/internal/connect"
 	"talkwarehouse/metrics"
+	"talkwarehouse/warehouse"
 )
 
 // Backoff of the start-up waits: 1 s, doubling, at most 30 s.
@@ -97,4 +100,35 @@ func checkNamespace(ctx context.Context, tc client.Client, namespace string) err
 	default:
 		return errFatal{err}
 	}
+}
+
+// openWarehouse opens ClickHouse and migrates the schema, waiting while
+// ClickHouse does not answer yet (or is down at start); a refusal
+// (credentials, certificate, SQL) stops the worker.
+func openWarehouse(ctx context.Context, cfg config.Worker, health *metrics.Health, log *slog.Logger) (*warehouse.Warehouse, error) {
+	var wh *warehouse.Warehouse
+	err := waitFor(ctx, health, log, func(err error) string {
+		return fmt.Sprintf("ClickHouse at %s (CLICKHOUSE_ADDR) unreachable: %v", cfg.ClickHouse.Addr, err)
+	}, func(ctx context.Context) error {
+		w, err := connect.Warehouse(ctx, cfg.ClickHouse, cfg.Analytics, log)
+		if err == nil {
+			if err = w.Migrate(ctx); err != nil {
+				w.Close()
+			}
+		}
+		if err != nil && !unreachable(err) {
+			return errFatal{err}
+		}
+		wh = w
+		return err
+	})
+	return wh, err
+}
+
+// waitForNamespace waits while TEMPORAL_NAMESPACE does not exist yet.
+func waitForNamespace(ctx context.Context, tc client.Client, cfg config.Worker, health *metrics.Health, log *slog.Logger) error {
+	return waitFor(ctx, health, log, func(err error) string {
+		return fmt.Sprintf("Temporal namespace %q (TEMPORAL_NAMESPACE) not found or not answering on %s (TEMPORAL_ADDRESS): %v; create it, or name an existing one",
+			cfg.Temporal.Namespace, cfg.Temporal.Address, err)
+	}, func(ctx context.Context) error { return checkNamespace(ctx, tc, cfg.Temporal.Namespace) })
 }
