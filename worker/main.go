@@ -53,9 +53,9 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	// Until the worker runs, a signal ends the start-up waits.
-	ctx, stopWaiting := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stopWaiting()
+	// SIGTERM or SIGINT ends the start-up waits, then the worker (serve).
+	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
 
 	opts := client.Options{Logger: tlog.NewStructuredLogger(log.With("component", "temporal"))}
 	metricsURL := "off"
@@ -104,7 +104,6 @@ func run(log *slog.Logger) error {
 	if err := waitForNamespace(ctx, tc, cfg, health, log); err != nil {
 		return err
 	}
-	stopWaiting()
 
 	// One Activities value, so both task queues share one Zendesk client
 	// and its rate budgets.
@@ -113,13 +112,13 @@ func run(log *slog.Logger) error {
 	log.Info("worker ready", "task_queue", cfg.Temporal.TaskQueue, "serves_exports", cfg.ServeExports, "metrics", metricsURL,
 		"temporal", cfg.Temporal.Describe(),
 		"zendesk", cfg.Zendesk.String(), "clickhouse", cfg.ClickHouse.String())
-	return serve(cfg, tc, acts, zd, health, log)
+	return serve(ctx, cfg, tc, acts, zd, health, log)
 }
 
 // serve runs the main task queue's worker (and, with WORKER_SERVE_EXPORTS,
-// the competition for the exports role) until a signal or a fatal worker
-// error, then stops both at once.
-func serve(cfg config.Worker, tc client.Client, acts *activities.Activities, zd *zendesk.Client, health *metrics.Health, log *slog.Logger) error {
+// the competition for the exports role) until ctx ends (a signal) or a
+// fatal worker error, then stops both at once.
+func serve(ctx context.Context, cfg config.Worker, tc client.Client, acts *activities.Activities, zd *zendesk.Client, health *metrics.Health, log *slog.Logger) error {
 	// Heartbeats reach Temporal at most every HeartbeatThrottle (the SDK's
 	// default is 0.8 × the heartbeat timeout), so a cancel reaches a running
 	// activity within seconds.
@@ -168,9 +167,9 @@ func serve(cfg config.Worker, tc client.Client, acts *activities.Activities, zd 
 	health.Ready()
 	var stopErr error
 	select {
-	case s := <-worker.InterruptCh():
+	case <-ctx.Done():
 		health.NotReady("stopping")
-		log.Info("worker stopping", "signal", s, "stop_timeout", cfg.StopTimeout)
+		log.Info("worker stopping", "signal", context.Cause(ctx), "stop_timeout", cfg.StopTimeout)
 	case err := <-fatal:
 		stopErr = fmt.Errorf("worker stopped: %w", err)
 	}

@@ -89,7 +89,9 @@ func TestBadInputIsRefusedByName(t *testing.T) {
 		{"ZENDESK_START_DATE=2024-13-45", "ZENDESK_START_DATE"},
 		{"ZENDESK_START_DATE=2999-01-01T00:00:00Z", "in the future"},
 		{"ZENDESK_API_TOKEN=", "no credential"},
-		{"CLICKHOUSE_ADDR=127.0.0.1:1", "CLICKHOUSE_ADDR"},
+		// A ClickHouse that refuses the credentials stops the worker; one
+		// that does not answer is waited for (TestWorkerWaitsForClickHouseAtStart).
+		{"CLICKHOUSE_PASSWORD=wrong", "CLICKHOUSE_PASSWORD"},
 	} {
 		cmd := exec.Command(e.bins["./worker"])
 		cmd.Env = append(e.environ(), c.env)
