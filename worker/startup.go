@@ -116,11 +116,15 @@ func openWarehouse(ctx context.Context, cfg config.Worker, health *metrics.Healt
 				w.Close()
 			}
 		}
-		if err != nil && !unreachable(err) {
+		switch {
+		case err == nil:
+			wh = w
+			return nil
+		case unreachable(err):
+			return err
+		default:
 			return errFatal{err}
 		}
-		wh = w
-		return err
 	})
 	return wh, err
 }
