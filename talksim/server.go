@@ -122,6 +122,21 @@ func (s *Sim) ExportStarts(api string) []int64 {
 	return append([]int64(nil), s.starts[api]...)
 }
 
+// FetchedTwice counts the export pages of api served more than once (a
+// start_time asked for again), e.g. by an attempt resuming after a crash.
+func (s *Sim) FetchedTwice(api string) int {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	seen, twice := map[int64]bool{}, 0
+	for _, st := range s.starts[api] {
+		if seen[st] {
+			twice++
+		}
+		seen[st] = true
+	}
+	return twice
+}
+
 // RateLimited counts the 429s the rate budgets (AccountRPM, ExportRPM)
 // answered; injected 429 faults are not counted. ResetRequests zeroes it.
 func (s *Sim) RateLimited() int {

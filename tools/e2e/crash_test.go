@@ -60,19 +60,6 @@ func (e *env) waitSync(id string, timeout time.Duration) workflows.SyncResult {
 	return res
 }
 
-// fetchedTwice counts the export pages of api served more than once (the
-// same start_time asked for again).
-func fetchedTwice(starts []int64) int {
-	seen, twice := map[int64]bool{}, 0
-	for _, st := range starts {
-		if seen[st] {
-			twice++
-		}
-		seen[st] = true
-	}
-	return twice
-}
-
 // insertRows is the workers' CLICKHOUSE_INSERT_ROWS in the crash tests:
 // ten pages of legs per INSERT, so a kill lands in the middle of one.
 const insertRows = 10000
@@ -95,7 +82,7 @@ func TestWorkerKilledMidExportResumes(t *testing.T) {
 	e.waitSync(id, 3*time.Minute)
 	starts := e.sim.ExportStarts("/stats/incremental/legs")
 	e.checkCounts("call_legs")
-	twice, bound := fetchedTwice(starts), insertRows/talksim.ExportPageSize+2
+	twice, bound := e.sim.FetchedTwice("/stats/incremental/legs"), insertRows/talksim.ExportPageSize+2
 	t.Logf("legs pages: %d before the kill, %d in all, %d fetched twice (bound %d)", before, len(starts), twice, bound)
 	if twice > bound {
 		t.Errorf("%d leg pages fetched twice, want at most one INSERT's (%d): the export did not resume at its last commit", twice, bound)
@@ -131,7 +118,7 @@ func TestWorkerSIGTERMMidExportResumes(t *testing.T) {
 	e.waitSync(id, 3*time.Minute)
 	starts := e.sim.ExportStarts("/stats/incremental/legs")
 	e.checkCounts("call_legs")
-	twice := fetchedTwice(starts)
+	twice := e.sim.FetchedTwice("/stats/incremental/legs")
 	t.Logf("exited %v after SIGTERM; legs pages: %d before, %d in all, %d fetched twice", exited.Round(time.Millisecond), before, len(starts), twice)
 	if twice > 1 {
 		t.Errorf("%d leg pages fetched twice after a SIGTERM, want at most 1 (the request in flight)", twice)
