@@ -97,18 +97,7 @@ func newClusterEnv(t *testing.T, simCfg talksim.Config, workerEnv ...string) *cl
 // startAnotherWorker starts one more worker on the same task queue.
 func (e *clusterEnv) startAnotherWorker(name string) *stack.Process {
 	e.t.Helper()
-	p, err := stack.Start(name, e.dir, e.bins["./worker"], e.environ())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(p.Stop)
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(p.Tail(1<<20), "worker ready") {
-		if done, err := p.Exited(); done || time.Now().After(deadline) {
-			e.t.Fatalf("%s not ready (exited=%v %v):\n%s", name, done, err, p.Tail(3000))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	p, _ := e.launchWorker(name, workerReady)
 	return p
 }
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -134,16 +135,30 @@ func (e *env) environ() []string {
 }
 
 func (e *env) startWorker() {
-	p, err := stack.Start("worker", e.dir, e.bins["./worker"], e.environ())
+	e.worker, _ = e.launchWorker("worker", workerReady)
+}
+
+// workerReady is the worker's log line once it serves its task queue.
+var workerReady = regexp.MustCompile(`worker ready`)
+
+// launchWorker starts a worker process named name with env overrides
+// (KEY=value, the last of a key wins), stopped when the test ends, and waits
+// up to 30 s for its log to match until; it returns the process and the
+// match's submatches.
+func (e *env) launchWorker(name string, until *regexp.Regexp, env ...string) (*stack.Process, []string) {
+	e.t.Helper()
+	p, err := stack.Start(name, e.dir, e.bins["./worker"], append(e.environ(), env...))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.worker = p
 	e.t.Cleanup(p.Stop)
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(p.Tail(1<<20), "worker ready") {
+	for {
+		if m := until.FindStringSubmatch(p.Tail(1 << 20)); m != nil {
+			return p, m
+		}
 		if done, err := p.Exited(); done || time.Now().After(deadline) {
-			e.t.Fatalf("worker not ready (exited=%v %v):\n%s", done, err, p.Tail(3000))
+			e.t.Fatalf("%s: no %q in its log (exited=%v %v):\n%s", name, until, done, err, p.Tail(3000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -20,26 +20,13 @@ import (
 // endpointsAddr is where a worker serves /readyz, from its log.
 var endpointsAddr = regexp.MustCompile(`serving /metrics, /healthz and /readyz"? addr=(\S+)`)
 
-// startExtraWorker starts one more worker process with env overrides
-// (KEY=value, the last of a key wins) and returns it with the address of
-// its endpoints, without waiting for it to be ready.
+// startExtraWorker starts one more worker process with env overrides and
+// returns it with the address of its endpoints, without waiting for it to
+// be ready.
 func (e *env) startExtraWorker(name string, env ...string) (*stack.Process, string) {
 	e.t.Helper()
-	p, err := stack.Start(name, e.dir, e.bins["./worker"], append(e.environ(), env...))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(p.Stop)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if m := endpointsAddr.FindStringSubmatch(p.Tail(1 << 20)); m != nil {
-			return p, m[1]
-		}
-		if done, err := p.Exited(); done || time.Now().After(deadline) {
-			e.t.Fatalf("%s serves no endpoints (exited=%v %v):\n%s", name, done, err, p.Tail(3000))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	p, m := e.launchWorker(name, endpointsAddr, env...)
+	return p, m[1]
 }
 
 // readyz is /readyz's status and body.
